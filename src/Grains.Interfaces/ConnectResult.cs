@@ -1,0 +1,5 @@
+namespace Broker.Grains;
+
+/// <summary>The instance's answer to a CONNECT, with the epoch of the activation that registered the connection.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ConnectResult([property: Id(0)] bool Accepted, [property: Id(1)] bool ReadOnly, [property: Id(2)] Guid Epoch);

@@ -1,0 +1,5 @@
+namespace Broker.Grains;
+
+/// <summary>One message (an index into <see cref="InboxBatch.Messages"/>) for one connection, at the granted QoS.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct Delivery([property: Id(0)] int MessageIndex, [property: Id(1)] long ConnectionId, [property: Id(2)] byte Qos);

@@ -1,0 +1,38 @@
+namespace Broker.Grains;
+
+/// <summary>
+/// One MQTT instance (an isolated namespace): the single ordering point of its messages. It holds the
+/// subscription trie, the retained messages and the registry of connected clients, and fans deliveries out
+/// to gateways through one inbox stream per gateway. Subscriptions are soft state owned by gateways, kept
+/// alive by leases.
+/// </summary>
+[Alias("Broker.IInstanceGrain")]
+public interface IInstanceGrain : IGrainWithStringKey
+{
+    /// <summary>Authenticates and registers a connection; takes over an older connection with the same client id.</summary>
+    [Alias("Connect")]
+    Task<ConnectResult> Connect(ConnectRequest request);
+
+    /// <summary>Forgets a connection. An unclean end publishes the connection's will.</summary>
+    [Alias("Disconnect")]
+    Task Disconnect(ConnectionAddress connection, bool clean);
+
+    /// <summary>Adds or replaces subscriptions and returns the retained messages that match them, in request order.</summary>
+    [Alias("Subscribe")]
+    Task<ImmutableArray<PublishedMessage>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters);
+
+    /// <summary>Routes a batch of messages in order; returns once every delivery has been handed to the gateway streams.</summary>
+    [Alias("Publish")]
+    Task Publish(PublishBatch batch);
+
+    /// <summary>Keeps a gateway's connections alive. Returns the activation epoch: a new epoch means the gateway must restore its state.</summary>
+    [Alias("RenewLease")]
+    Task<Guid> RenewLease(string gatewayId);
+
+    /// <summary>Re-registers a gateway's connections and subscriptions after the grain was re-activated.</summary>
+    [Alias("Restore")]
+    Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections);
+}

@@ -1,0 +1,9 @@
+namespace Broker.Grains;
+
+/// <summary>An application message as published into an instance. The payload is never mutated after creation.</summary>
+[GenerateSerializer, Immutable]
+public sealed record PublishedMessage(
+    [property: Id(0)] string Topic,
+    [property: Id(1)] byte[] Payload,
+    [property: Id(2)] byte Qos,
+    [property: Id(3)] bool Retain);

@@ -1,0 +1,38 @@
+using Broker.Grains.Instances;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace Broker.Grains.Hosting;
+
+public static class SiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to host the broker's grains: instance catalog and lease options from the
+    /// <c>Broker</c> configuration section, and the delivery streams with a pulling agent tuned for latency
+    /// (the default 100 ms poll alone would add ~100 ms at p99).
+    /// </summary>
+    public static ISiloBuilder AddBrokerGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var broker = configuration.GetSection("Broker");
+        var options = silo.Services.AddOptions<InstanceCatalogOptions>().Bind(broker);
+        if (broker.GetValue("Mode", BrokerMode.Development) == BrokerMode.Development)
+        {
+            options.PostConfigure(catalog => catalog.SeedDevelopmentInstances());
+        }
+
+        silo.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
+
+        var streams = broker.GetSection("Streams");
+        var partitions = streams.GetValue("Partitions", 8);
+        var pollPeriod = streams.GetValue("PollPeriod", TimeSpan.FromMilliseconds(1));
+        silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
+        {
+            stream.ConfigurePartitioning(partitions);
+            stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
+        });
+        silo.AddMemoryGrainStorage("PubSubStore");
+        return silo;
+    }
+}

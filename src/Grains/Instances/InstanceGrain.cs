@@ -1,0 +1,301 @@
+using System.Security.Cryptography;
+using System.Text;
+using Broker.Grains.Topics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace Broker.Grains.Instances;
+
+/// <summary>
+/// The single ordering point of one instance. Every message of the instance passes through <see cref="Publish"/>
+/// in one grain turn at a time, so all connections observe one order. Handlers never await a gateway: they
+/// collect deliveries per gateway and hand each gateway one batch on its inbox stream at the end of the turn.
+/// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation.
+/// </summary>
+public sealed partial class InstanceGrain(
+    IOptionsMonitor<InstanceCatalogOptions> catalog,
+    IOptions<LeaseOptions> leaseOptions,
+    ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
+{
+    private readonly Guid _epoch = Guid.NewGuid();
+    private readonly SubscriptionTrie<ConnectionAddress> _subscriptions = new();
+    private readonly RetainedMessageStore<PublishedMessage> _retained = new();
+    private readonly Dictionary<ConnectionAddress, ConnectionEntry> _connections = [];
+    private readonly Dictionary<string, ConnectionEntry> _connectionsByClientId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
+    private readonly Dictionary<ConnectionAddress, byte> _matches = [];
+    private readonly List<PublishedMessage> _retainedMatches = [];
+    private readonly TimeSpan _leaseDuration = leaseOptions.Value.Duration;
+
+    private string InstanceName => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var period = _leaseDuration / 3;
+        this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ConnectResult> Connect(ConnectRequest request)
+    {
+        var access = Authenticate(request.Secret);
+        if (access is null)
+        {
+            LogRejected(InstanceName, request.ClientId);
+            return new ConnectResult(false, false, _epoch);
+        }
+
+        Register(request.Connection, request.ClientId, request.Will);
+        await FlushAsync();
+        return new ConnectResult(true, access.Value, _epoch);
+    }
+
+    public Task Disconnect(ConnectionAddress connection, bool clean)
+    {
+        if (!_connections.TryGetValue(connection, out var entry))
+        {
+            return Task.CompletedTask;
+        }
+
+        Remove(entry, publishWill: !clean);
+        return FlushAsync();
+    }
+
+    public Task<ImmutableArray<PublishedMessage>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
+    {
+        if (!_connections.TryGetValue(connection, out var entry))
+        {
+            return Task.FromResult(ImmutableArray<PublishedMessage>.Empty);
+        }
+
+        _retainedMatches.Clear();
+        foreach (var subscription in subscriptions)
+        {
+            _subscriptions.Add(subscription.Filter, connection, subscription.Qos);
+            entry.Subscriptions[subscription.Filter] = subscription.Qos;
+            _retained.Match(subscription.Filter, _retainedMatches);
+        }
+
+        return Task.FromResult(_retainedMatches.ToImmutableArray());
+    }
+
+    public Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters)
+    {
+        if (_connections.TryGetValue(connection, out var entry))
+        {
+            foreach (var filter in filters)
+            {
+                if (entry.Subscriptions.Remove(filter))
+                {
+                    _subscriptions.Remove(filter, connection);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Publish(PublishBatch batch)
+    {
+        RenewLease(batch.GatewayId);
+        foreach (var message in batch.Messages)
+        {
+            Route(message);
+        }
+
+        return FlushAsync();
+    }
+
+    public Task<Guid> RenewLease(string gatewayId)
+    {
+        RenewLeaseOf(gatewayId);
+        return Task.FromResult(_epoch);
+    }
+
+    public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)
+    {
+        foreach (var snapshot in connections)
+        {
+            var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
+            if (!_connections.ContainsKey(address))
+            {
+                Register(address, snapshot.ClientId, snapshot.Will);
+            }
+
+            var entry = _connections[address];
+            foreach (var subscription in snapshot.Subscriptions)
+            {
+                _subscriptions.Add(subscription.Filter, address, subscription.Qos);
+                entry.Subscriptions[subscription.Filter] = subscription.Qos;
+            }
+        }
+
+        LogRestored(InstanceName, gatewayId, connections.Length);
+        await FlushAsync();
+    }
+
+    private bool? Authenticate(string? secret)
+    {
+        if (!catalog.CurrentValue.Instances.TryGetValue(InstanceName, out var instance))
+        {
+            return null;
+        }
+
+        if (secret is null)
+        {
+            return instance.AllowAnonymous ? false : null;
+        }
+
+        var presented = Encoding.UTF8.GetBytes(secret);
+        foreach (var token in instance.Tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
+            {
+                return token.ReadOnly;
+            }
+        }
+
+        return instance.AllowAnonymous && secret.Length == 0 ? false : null;
+    }
+
+    private void Register(ConnectionAddress address, string clientId, PublishedMessage? will)
+    {
+        // Session takeover: the newest connection with a client id wins, wherever the older one lives.
+        if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
+        {
+            LogTakeover(InstanceName, clientId);
+            Remove(previous, publishWill: true);
+            if (_gateways.TryGetValue(previous.Address.GatewayId, out var previousGateway))
+            {
+                previousGateway.AddClose(previous.Address.ConnectionId);
+            }
+        }
+
+        var entry = new ConnectionEntry(address, clientId, will);
+        _connections[address] = entry;
+        _connectionsByClientId[clientId] = entry;
+        RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
+    }
+
+    private void Remove(ConnectionEntry entry, bool publishWill)
+    {
+        _connections.Remove(entry.Address);
+        if (_connectionsByClientId.TryGetValue(entry.ClientId, out var current) && ReferenceEquals(current, entry))
+        {
+            _connectionsByClientId.Remove(entry.ClientId);
+        }
+
+        foreach (var filter in entry.Subscriptions.Keys)
+        {
+            _subscriptions.Remove(filter, entry.Address);
+        }
+
+        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
+        {
+            gateway.Connections.Remove(entry.Address.ConnectionId);
+        }
+
+        if (publishWill && entry.Will is { } will)
+        {
+            Route(will);
+        }
+    }
+
+    private void Route(PublishedMessage message)
+    {
+        if (message.Retain)
+        {
+            if (message.Payload.Length == 0)
+            {
+                _retained.Remove(message.Topic);
+            }
+            else
+            {
+                _retained.Set(message.Topic, message);
+            }
+        }
+
+        _matches.Clear();
+        _subscriptions.Match(message.Topic, _matches);
+        foreach (var (address, grantedQos) in _matches)
+        {
+            if (_gateways.TryGetValue(address.GatewayId, out var gateway))
+            {
+                gateway.AddDelivery(message, address.ConnectionId, Math.Min(grantedQos, message.Qos));
+            }
+        }
+    }
+
+    private GatewayOutbox RenewLeaseOf(string gatewayId)
+    {
+        if (!_gateways.TryGetValue(gatewayId, out var gateway))
+        {
+            var inbox = this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId));
+            _gateways[gatewayId] = gateway = new GatewayOutbox(gatewayId, inbox);
+        }
+
+        gateway.LeaseExpiresUtc = DateTime.UtcNow + _leaseDuration;
+        return gateway;
+    }
+
+    private Task FlushAsync()
+    {
+        List<Task>? sends = null;
+        foreach (var gateway in _gateways.Values)
+        {
+            if (gateway.HasPending)
+            {
+                (sends ??= []).Add(gateway.SendAsync(InstanceName, _epoch));
+            }
+        }
+
+        return sends is null ? Task.CompletedTask : Task.WhenAll(sends);
+    }
+
+    /// <summary>A gateway that stopped renewing is gone: its connections end uncleanly and their wills are published.</summary>
+    private Task ExpireLeasesAsync()
+    {
+        var now = DateTime.UtcNow;
+        List<GatewayOutbox>? expired = null;
+        foreach (var gateway in _gateways.Values)
+        {
+            if (gateway.LeaseExpiresUtc < now)
+            {
+                (expired ??= []).Add(gateway);
+            }
+        }
+
+        if (expired is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var gateway in expired)
+        {
+            LogLeaseExpired(InstanceName, gateway.GatewayId, gateway.Connections.Count);
+            _gateways.Remove(gateway.GatewayId);
+            foreach (var connectionId in gateway.Connections.ToArray())
+            {
+                if (_connections.TryGetValue(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
+                {
+                    Remove(entry, publishWill: true);
+                }
+            }
+        }
+
+        return FlushAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} rejected the credentials of client {ClientId}")]
+    private partial void LogRejected(string instance, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: client {ClientId} connected again, closing its older connection")]
+    private partial void LogTakeover(string instance, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
+    private partial void LogLeaseExpired(string instance, string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: gateway {Gateway} restored {Count} connections")]
+    private partial void LogRestored(string instance, string gateway, int count);
+}

@@ -1,0 +1,11 @@
+using Broker.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+// A silo on its own (production role "silo"): it hosts the instance grains; gateways join it as Orleans clients.
+var builder = Host.CreateApplicationBuilder(args);
+var silo = builder.Configuration.GetSection("Broker:Silo");
+builder.UseOrleans(orleans => orleans
+    .UseLocalhostClustering(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000))
+    .AddBrokerGrains(builder.Configuration));
+await builder.Build().RunAsync();

@@ -1,0 +1,1 @@
+namespace Broker.Gateway.Tests;
