@@ -1,1 +1,4 @@
-Console.WriteLine();
+using Broker.Gateway.Hosting;
+
+var app = GatewayApplication.Build(args);
+await app.RunAsync();

@@ -19,7 +19,7 @@ public interface IInstanceGrain : IGrainWithStringKey
 
     /// <summary>Adds or replaces subscriptions and returns the retained messages that match them, in request order.</summary>
     [Alias("Subscribe")]
-    Task<ImmutableArray<PublishedMessage>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions);
+    Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions);
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters);

@@ -62,22 +62,28 @@ public sealed partial class InstanceGrain(
         return FlushAsync();
     }
 
-    public Task<ImmutableArray<PublishedMessage>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
+    public Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
     {
         if (!_connections.TryGetValue(connection, out var entry))
         {
-            return Task.FromResult(ImmutableArray<PublishedMessage>.Empty);
+            return Task.FromResult(ImmutableArray<RetainedDelivery>.Empty);
         }
 
-        _retainedMatches.Clear();
+        // Several filters in one SUBSCRIBE act as several SUBSCRIBEs in a row, each with its own retained messages.
+        var deliveries = ImmutableArray.CreateBuilder<RetainedDelivery>();
         foreach (var subscription in subscriptions)
         {
             _subscriptions.Add(subscription.Filter, connection, subscription.Qos);
             entry.Subscriptions[subscription.Filter] = subscription.Qos;
+            _retainedMatches.Clear();
             _retained.Match(subscription.Filter, _retainedMatches);
+            foreach (var message in _retainedMatches)
+            {
+                deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos)));
+            }
         }
 
-        return Task.FromResult(_retainedMatches.ToImmutableArray());
+        return Task.FromResult(deliveries.ToImmutable());
     }
 
     public Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters)

@@ -1,0 +1,496 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Channels;
+using Broker.Gateway.Routing;
+using Broker.Grains;
+using Broker.Grains.Hosting;
+using Broker.Grains.Instances;
+using Broker.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Gateway.Connections;
+
+/// <summary>
+/// One MQTT 3.1.1 session over a duplex pipe, whatever the transport. A read loop parses packets and acts on
+/// them in order; a write loop drains the outbound channel into the pipe with one flush per batch of packets.
+/// The connection ends cleanly only after DISCONNECT; every other end (keep-alive timeout, network error,
+/// protocol error, takeover) is unclean and makes the instance publish the will.
+/// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The abort source lives exactly as long as RunAsync, which disposes it.")]
+internal sealed partial class MqttConnection
+{
+    private readonly ConnectionServices _services;
+    private readonly ILogger _logger;
+    private readonly IDuplexPipe _transport;
+    private readonly Channel<MqttPacket> _outbound = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _abort = new();
+    private readonly OutgoingPublishes _outgoing;
+    private readonly HashSet<ushort> _incomingExactlyOnce = [];
+    private readonly Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
+    private long _queuedBytes;
+    private long _lastPacketTicks = Environment.TickCount64;
+    private long _idleTimeoutMs;
+    private string? _endReason;
+    private Task _publishesAccepted = Task.CompletedTask;
+    private InstanceRouter? _router;
+    private ConnectionAddress _address;
+    private PublishedMessage? _will;
+    private bool _readOnly;
+
+    public MqttConnection(ConnectionServices services, IDuplexPipe transport, string remoteEndPoint)
+    {
+        _services = services;
+        _logger = services.Logger;
+        _transport = transport;
+        RemoteEndPoint = remoteEndPoint;
+        Id = services.Registry.NextId();
+        _outgoing = new OutgoingPublishes(services.Options.MaxInflightMessages, services.Options.MaxQueuedMessages);
+        _idleTimeoutMs = (long)services.Options.ConnectTimeout.TotalMilliseconds;
+    }
+
+    public long Id { get; }
+
+    public string RemoteEndPoint { get; }
+
+    public string? ClientId { get; private set; }
+
+    public InstanceRouter? Router => _router;
+
+    public async Task RunAsync(CancellationToken connectionClosed)
+    {
+        _services.Registry.Add(this);
+        _services.Metrics.Connections.Add(1);
+        using var closed = connectionClosed.Register(() => Abort("the network connection closed"));
+        var writing = WriteLoopAsync();
+        var clean = false;
+        try
+        {
+            clean = await ReadLoopAsync();
+        }
+        catch (MalformedPacketException exception)
+        {
+            SetEndReason($"malformed packet: {exception.Message}");
+        }
+        catch (ProtocolViolationException exception)
+        {
+            SetEndReason($"protocol violation: {exception.Message}");
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException)
+        {
+            SetEndReason($"network error: {exception.Message}");
+        }
+        finally
+        {
+            _services.Registry.Remove(this);
+            _services.Metrics.Connections.Add(-1);
+            await LeaveInstanceAsync(clean);
+            _outbound.Writer.TryComplete();
+            await writing;
+            _abort.Dispose();
+            LogClosed(RemoteEndPoint, ClientId, _endReason ?? "closed by the client");
+        }
+    }
+
+    /// <summary>Ends the connection from outside (takeover, keep-alive, slow consumer); the end is unclean.</summary>
+    public void Abort(string reason)
+    {
+        SetEndReason(reason);
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Whether the connection has been silent longer than its keep-alive allows (or than CONNECT may take).</summary>
+    public bool IsIdleAt(long nowTicks)
+    {
+        var timeout = Volatile.Read(ref _idleTimeoutMs);
+        return timeout > 0 && nowTicks - Volatile.Read(ref _lastPacketTicks) > timeout;
+    }
+
+    /// <summary>Queues a message from the instance for this client, at the QoS it was granted.</summary>
+    public void Deliver(PublishedMessage message, byte qos, bool retain)
+    {
+        if (qos == 0)
+        {
+            if (Volatile.Read(ref _queuedBytes) > _services.Options.MaxQueuedBytes)
+            {
+                _services.Metrics.MessagesDropped.Add(1);
+                return;
+            }
+
+            Send(new PublishPacket(message.Topic, message.Payload, QualityOfService.AtMostOnce, retain, Duplicate: false, PacketId: 0));
+            _services.Metrics.MessagesOut.Add(1);
+            return;
+        }
+
+        bool overflowed;
+        lock (_outgoing)
+        {
+            if (_outgoing.Add(message, (QualityOfService)qos, retain, out overflowed) is { } packet)
+            {
+                Send(packet);
+                _services.Metrics.MessagesOut.Add(1);
+            }
+        }
+
+        if (overflowed)
+        {
+            Abort("slow consumer: too many QoS 1 and 2 messages waiting for acknowledgement");
+        }
+    }
+
+    /// <summary>Called when the instance accepted the client's QoS 1 or 2 message.</summary>
+    public void Acknowledge(ushort packetId, bool exactlyOnce) =>
+        Send(exactlyOnce ? new PubRecPacket(packetId) : new PubAckPacket(packetId));
+
+    /// <summary>What the instance must know again about this connection after it lost its soft state.</summary>
+    public ConnectionSnapshot Snapshot()
+    {
+        lock (_subscriptions)
+        {
+            return new ConnectionSnapshot(
+                Id,
+                ClientId!,
+                _will,
+                [.. _subscriptions.Select(subscription => new SubscriptionRequest(subscription.Key, subscription.Value))]);
+        }
+    }
+
+    private async Task<bool> ReadLoopAsync()
+    {
+        var input = _transport.Input;
+        var maxPacketSize = _services.Options.MaxPacketSize;
+        while (true)
+        {
+            var result = await input.ReadAsync(_abort.Token);
+            var buffer = result.Buffer;
+            try
+            {
+                while (PacketReader.TryRead(ref buffer, maxPacketSize, out var packet))
+                {
+                    Volatile.Write(ref _lastPacketTicks, Environment.TickCount64);
+                    if (!await HandleAsync(packet))
+                    {
+                        return packet is DisconnectPacket;
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    SetEndReason(buffer.IsEmpty ? "the client closed the network connection" : "the client closed the connection inside a packet");
+                    return false;
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Acts on one packet; false ends the connection.</summary>
+    private ValueTask<bool> HandleAsync(MqttPacket packet)
+    {
+        if (packet is ConnectPacket connect)
+        {
+            return _router is null && ClientId is null
+                ? ConnectAsync(connect)
+                : throw new ProtocolViolationException("a second CONNECT");
+        }
+
+        if (_router is null)
+        {
+            throw new ProtocolViolationException($"{packet.Type} before CONNECT");
+        }
+
+        switch (packet)
+        {
+            case PublishPacket publish:
+                return PublishAsync(publish);
+            case PubAckPacket pubAck:
+                CompleteOutgoing(pubAck.PacketId, QualityOfService.AtLeastOnce);
+                return ValueTask.FromResult(true);
+            case PubRecPacket pubRec:
+                // The message is now owned by the client; only its PUBREL/PUBCOMP exchange remains.
+                Send(new PubRelPacket(pubRec.PacketId));
+                return ValueTask.FromResult(true);
+            case PubRelPacket pubRel:
+                _incomingExactlyOnce.Remove(pubRel.PacketId);
+                Send(new PubCompPacket(pubRel.PacketId));
+                return ValueTask.FromResult(true);
+            case PubCompPacket pubComp:
+                CompleteOutgoing(pubComp.PacketId, QualityOfService.ExactlyOnce);
+                return ValueTask.FromResult(true);
+            case SubscribePacket subscribe:
+                return SubscribeAsync(subscribe);
+            case UnsubscribePacket unsubscribe:
+                return UnsubscribeAsync(unsubscribe);
+            case PingReqPacket:
+                Send(PingRespPacket.Instance);
+                return ValueTask.FromResult(true);
+            case DisconnectPacket:
+                SetEndReason("DISCONNECT");
+                return ValueTask.FromResult(false);
+            default:
+                throw new ProtocolViolationException($"{packet.Type} is sent by servers only");
+        }
+    }
+
+    private async ValueTask<bool> ConnectAsync(ConnectPacket connect)
+    {
+        if (!connect.IsSupportedProtocolVersion)
+        {
+            return Refuse(ConnectReturnCode.UnacceptableProtocolVersion, $"unsupported protocol {connect.ProtocolName} level {connect.ProtocolLevel}");
+        }
+
+        var clientId = connect.ClientId;
+        if (clientId.Length == 0)
+        {
+            if (!connect.CleanSession)
+            {
+                return Refuse(ConnectReturnCode.IdentifierRejected, "empty client id without clean session");
+            }
+
+            clientId = $"auto-{Guid.NewGuid():N}";
+        }
+
+        ClientId = clientId;
+        string instance;
+        string? secret = null;
+        if (connect.UserName is { } userName)
+        {
+            instance = userName;
+            secret = connect.Password is { } password ? Encoding.UTF8.GetString(password) : null;
+        }
+        else if (_services.Options.Mode == BrokerMode.Development)
+        {
+            instance = InstanceCatalogOptions.LocalInstance;
+        }
+        else
+        {
+            return Refuse(ConnectReturnCode.NotAuthorized, "no user name (instance)");
+        }
+
+        PublishedMessage? will = null;
+        if (connect.Will is { } connectWill)
+        {
+            if (!TopicValidation.IsValidTopicName(connectWill.Topic))
+            {
+                throw new ProtocolViolationException($"invalid will topic '{connectWill.Topic}'");
+            }
+
+            will = new PublishedMessage(connectWill.Topic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain);
+        }
+
+        var router = _services.Routers.Get(instance);
+        var address = new ConnectionAddress(_services.Identity.Id, Id);
+        var result = await router.Grain.Connect(new ConnectRequest(address, clientId, secret, will));
+        if (!result.Accepted)
+        {
+            return Refuse(ConnectReturnCode.NotAuthorized, $"bad credentials for instance '{instance}'");
+        }
+
+        router.Epoch = result.Epoch;
+        _address = address;
+        _will = will;
+        _readOnly = result.ReadOnly;
+        _router = router;
+        Volatile.Write(ref _idleTimeoutMs, connect.KeepAliveSeconds * 1500L);
+        Send(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.Accepted));
+        LogConnected(RemoteEndPoint, clientId, instance, connect.KeepAliveSeconds);
+        return true;
+    }
+
+    private bool Refuse(ConnectReturnCode code, string reason)
+    {
+        Send(new ConnAckPacket(SessionPresent: false, code));
+        SetEndReason($"CONNECT refused ({code}): {reason}");
+        return false;
+    }
+
+    private async ValueTask<bool> PublishAsync(PublishPacket publish)
+    {
+        _services.Metrics.MessagesIn.Add(1);
+        var exactlyOnce = publish.Qos == QualityOfService.ExactlyOnce;
+        if (exactlyOnce && !_incomingExactlyOnce.Add(publish.PacketId))
+        {
+            // A re-sent QoS 2 PUBLISH whose first copy was already forwarded: acknowledge, never deliver twice.
+            Send(new PubRecPacket(publish.PacketId));
+            return true;
+        }
+
+        PendingAck? ack = publish.Qos == QualityOfService.AtMostOnce ? null : new PendingAck(this, publish.PacketId, exactlyOnce);
+        if (_readOnly)
+        {
+            if (ack is { } readOnlyAck)
+            {
+                Acknowledge(readOnlyAck.PacketId, readOnlyAck.ExactlyOnce);
+            }
+
+            return true;
+        }
+
+        var message = new PublishedMessage(publish.Topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain);
+        _publishesAccepted = await _router!.EnqueueAsync(message, ack);
+        return true;
+    }
+
+    private async ValueTask<bool> SubscribeAsync(SubscribePacket subscribe)
+    {
+        var returnCodes = new SubscribeReturnCode[subscribe.Subscriptions.Count];
+        var requests = ImmutableArray.CreateBuilder<SubscriptionRequest>(returnCodes.Length);
+        for (var i = 0; i < returnCodes.Length; i++)
+        {
+            var subscription = subscribe.Subscriptions[i];
+            if (TopicValidation.IsValidFilter(subscription.Filter))
+            {
+                returnCodes[i] = (SubscribeReturnCode)subscription.Qos;
+                requests.Add(new SubscriptionRequest(subscription.Filter, (byte)subscription.Qos));
+            }
+            else
+            {
+                returnCodes[i] = SubscribeReturnCode.Failure;
+                LogFilterRejected(ClientId, subscription.Filter);
+            }
+        }
+
+        var retained = ImmutableArray<RetainedDelivery>.Empty;
+        if (requests.Count > 0)
+        {
+            // The client's earlier publishes reach the instance first: a retained message it just sent is found.
+            await _publishesAccepted;
+            retained = await _router!.Grain.Subscribe(_address, requests.ToImmutable());
+            lock (_subscriptions)
+            {
+                foreach (var request in requests)
+                {
+                    _subscriptions[request.Filter] = request.Qos;
+                }
+            }
+        }
+
+        Send(new SubAckPacket(subscribe.PacketId, returnCodes));
+        foreach (var delivery in retained)
+        {
+            Deliver(delivery.Message, delivery.Qos, retain: true);
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> UnsubscribeAsync(UnsubscribePacket unsubscribe)
+    {
+        await _router!.Grain.Unsubscribe(_address, [.. unsubscribe.Filters]);
+        lock (_subscriptions)
+        {
+            foreach (var filter in unsubscribe.Filters)
+            {
+                _subscriptions.Remove(filter);
+            }
+        }
+
+        Send(new UnsubAckPacket(unsubscribe.PacketId));
+        return true;
+    }
+
+    private void CompleteOutgoing(ushort packetId, QualityOfService qos)
+    {
+        lock (_outgoing)
+        {
+            if (_outgoing.Complete(packetId, qos) is { } next)
+            {
+                Send(next);
+                _services.Metrics.MessagesOut.Add(1);
+            }
+        }
+    }
+
+    private async Task LeaveInstanceAsync(bool clean)
+    {
+        if (_router is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _router.Grain.Disconnect(_address, clean);
+        }
+        catch (Exception exception)
+        {
+            // The instance drops the connection when this gateway's lease ends, and publishes the will then.
+            LogLeaveFailed(exception, ClientId);
+        }
+    }
+
+    private void Send(MqttPacket packet)
+    {
+        Interlocked.Add(ref _queuedBytes, packet.GetSize());
+        _outbound.Writer.TryWrite(packet);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _transport.Output;
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                long written = 0;
+                while (reader.TryRead(out var packet))
+                {
+                    packet.Write(output);
+                    written += packet.GetSize();
+                }
+
+                Interlocked.Add(ref _queuedBytes, -written);
+                var flush = await output.FlushAsync(_abort.Token);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException)
+        {
+            Abort($"network error while writing: {exception.Message}");
+        }
+        finally
+        {
+            await output.CompleteAsync();
+        }
+    }
+
+    private void SetEndReason(string reason) => Interlocked.CompareExchange(ref _endReason, reason, null);
+
+    /// <summary>The payload as an array without copying: a parsed PUBLISH already owns a fresh array.</summary>
+    private static byte[] PayloadArray(ReadOnlyMemory<byte> payload) =>
+        MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : payload.ToArray();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{RemoteEndPoint}: client {ClientId} connected to instance {Instance} (keep-alive {KeepAlive} s)")]
+    private partial void LogConnected(string remoteEndPoint, string clientId, string instance, int keepAlive);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{RemoteEndPoint}: connection of client {ClientId} closed: {Reason}")]
+    private partial void LogClosed(string remoteEndPoint, string? clientId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: invalid topic filter '{Filter}' refused")]
+    private partial void LogFilterRejected(string? clientId, string filter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: telling the instance about the disconnect failed")]
+    private partial void LogLeaveFailed(Exception exception, string? clientId);
+}

@@ -1,0 +1,92 @@
+using Broker.Gateway.Connections;
+using Broker.Gateway.Routing;
+using Broker.Gateway.Telemetry;
+using Broker.Grains;
+using Broker.Grains.Hosting;
+using Broker.Grains.Instances;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+namespace Broker.Gateway.Hosting;
+
+/// <summary>
+/// Composes the gateway: Kestrel listeners, the MQTT connection engine, routing into the cluster, telemetry.
+/// In development mode the process co-hosts a silo, so one command runs a whole cluster; in cluster mode it is
+/// an Orleans client. A caller that registers its own <see cref="IClusterClient"/> (a test cluster) gets neither.
+/// </summary>
+public static partial class GatewayApplication
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        var broker = builder.Configuration.GetSection("Broker");
+        var options = broker.Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.Services.AddOptions<GatewayOptions>().Bind(broker);
+        builder.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
+
+        if (!builder.Services.Any(service => service.ServiceType == typeof(IClusterClient)))
+        {
+            AddCluster(builder, options.Mode);
+        }
+
+        builder.Services.AddSingleton<GatewayIdentity>();
+        builder.Services.AddSingleton<BrokerMetrics>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<InstanceRouters>();
+        builder.Services.AddSingleton<ConnectionServices>();
+        builder.Services.AddHostedService<GatewayInbox>();
+        builder.Services.AddHostedService<KeepAliveMonitor>();
+        builder.Services.AddHostedService<LeaseKeeper>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (options.Ports.Mqtt > 0)
+            {
+                kestrel.ListenAnyIP(options.Ports.Mqtt, listen => listen.UseConnectionHandler<MqttConnectionHandler>());
+            }
+        });
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, options.Mode, options.Ports.Mqtt));
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            foreach (var connection in app.Services.GetRequiredService<ConnectionRegistry>().Connections)
+            {
+                connection.Abort("the gateway is shutting down");
+            }
+        });
+        return app;
+    }
+
+    private static void AddCluster(WebApplicationBuilder builder, BrokerMode mode)
+    {
+        var silo = builder.Configuration.GetSection("Broker:Silo");
+        var siloPort = silo.GetValue("Port", 11111);
+        var gatewayPort = silo.GetValue("GatewayPort", 30000);
+        if (mode == BrokerMode.Development)
+        {
+            builder.UseOrleans(orleans => orleans
+                .UseLocalhostClustering(siloPort, gatewayPort)
+                .AddBrokerGrains(builder.Configuration));
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client
+                .UseLocalhostClustering(gatewayPort)
+                .AddMemoryStreams(BrokerStreams.ProviderName));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening for MQTT on port {MqttPort}")]
+    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort);
+}

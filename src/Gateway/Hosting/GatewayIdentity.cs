@@ -1,0 +1,7 @@
+namespace Broker.Gateway.Hosting;
+
+/// <summary>This gateway process's id: the key of its inbox stream and of its entries in instance grains.</summary>
+public sealed class GatewayIdentity
+{
+    public string Id { get; } = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+}

@@ -1,0 +1,29 @@
+using Broker.Grains.Hosting;
+
+namespace Broker.Gateway.Hosting;
+
+/// <summary>The gateway's settings, bound from the <c>Broker</c> configuration section.</summary>
+public sealed class GatewayOptions
+{
+    public BrokerMode Mode { get; set; } = BrokerMode.Development;
+
+    public PortOptions Ports { get; init; } = new();
+
+    /// <summary>The largest MQTT packet accepted, fixed header included; larger ones close the connection before their body is read.</summary>
+    public int MaxPacketSize { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a new connection may take to send CONNECT.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Unacknowledged QoS 1 and 2 messages sent to one connection at a time.</summary>
+    public int MaxInflightMessages { get; set; } = 64;
+
+    /// <summary>QoS 1 and 2 messages waiting for the in-flight window of one connection; more disconnects it as a slow consumer.</summary>
+    public int MaxQueuedMessages { get; set; } = 10_000;
+
+    /// <summary>Bytes queued for one connection's socket beyond which QoS 0 messages are dropped.</summary>
+    public long MaxQueuedBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Messages buffered per instance while a publish call is in flight; when full, publishers are not read.</summary>
+    public int MaxBatchMessages { get; set; } = 4096;
+}

@@ -1,0 +1,7 @@
+namespace Broker.Gateway.Hosting;
+
+public sealed class PortOptions
+{
+    /// <summary>MQTT over TCP; 0 switches the listener off.</summary>
+    public int Mqtt { get; set; } = 1883;
+}

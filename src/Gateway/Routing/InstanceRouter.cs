@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Broker.Gateway.Telemetry;
+using Broker.Grains;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Gateway.Routing;
+
+/// <summary>
+/// This gateway's path into one instance. Publishes are batched with at most one <see cref="IInstanceGrain.Publish"/>
+/// call in flight: whatever arrives meanwhile goes into the next call (group commit). That keeps each client's
+/// order without waiting a round trip per message. The buffer is bounded: when it is full, <see cref="EnqueueAsync"/>
+/// waits, so the publishing connection stops reading and TCP pushes back.
+/// </summary>
+internal sealed partial class InstanceRouter(
+    string instance,
+    IInstanceGrain grain,
+    string gatewayId,
+    int maxBatchMessages,
+    BrokerMetrics metrics,
+    ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private List<PublishedMessage> _messages = [];
+    private List<PendingAck> _acks = [];
+    private TaskCompletionSource _accepted = NewCompletion();
+    private TaskCompletionSource? _spaceAvailable;
+    private bool _sending;
+
+    public string Instance { get; } = instance;
+
+    public IInstanceGrain Grain { get; } = grain;
+
+    /// <summary>The epoch of the instance activation this gateway registered with; a different one means state must be restored.</summary>
+    public Guid Epoch { get; set; }
+
+    /// <summary>
+    /// Queues a message for the instance. The returned task completes when the instance has accepted the batch
+    /// that carries it, so a later SUBSCRIBE from the same client can wait for its earlier publishes.
+    /// </summary>
+    public async ValueTask<Task> EnqueueAsync(PublishedMessage message, PendingAck? ack)
+    {
+        while (true)
+        {
+            Task? wait = null;
+            Task accepted;
+            bool start;
+            lock (_gate)
+            {
+                if (_messages.Count >= maxBatchMessages)
+                {
+                    wait = (_spaceAvailable ??= NewCompletion()).Task;
+                    accepted = Task.CompletedTask;
+                    start = false;
+                }
+                else
+                {
+                    _messages.Add(message);
+                    if (ack is { } pending)
+                    {
+                        _acks.Add(pending);
+                    }
+
+                    accepted = _accepted.Task;
+                    start = !_sending;
+                    _sending = true;
+                }
+            }
+
+            if (wait is not null)
+            {
+                await wait;
+                continue;
+            }
+
+            if (start)
+            {
+                _ = SendLoopAsync();
+            }
+
+            return accepted;
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var spareMessages = new List<PublishedMessage>();
+        var spareAcks = new List<PendingAck>();
+        while (true)
+        {
+            List<PublishedMessage> messages;
+            List<PendingAck> acks;
+            TaskCompletionSource accepted;
+            TaskCompletionSource? spaceAvailable;
+            lock (_gate)
+            {
+                if (_messages.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                (messages, _messages) = (_messages, spareMessages);
+                (acks, _acks) = (_acks, spareAcks);
+                (accepted, _accepted) = (_accepted, NewCompletion());
+                (spaceAvailable, _spaceAvailable) = (_spaceAvailable, null);
+            }
+
+            spaceAvailable?.TrySetResult();
+            await SendAsync(messages, acks);
+            accepted.TrySetResult();
+            messages.Clear();
+            acks.Clear();
+            (spareMessages, spareAcks) = (messages, acks);
+        }
+    }
+
+    private async Task SendAsync(List<PublishedMessage> messages, List<PendingAck> acks)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await Grain.Publish(new PublishBatch(gatewayId, [.. messages]));
+            metrics.BatchSize.Record(messages.Count);
+            metrics.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            foreach (var ack in acks)
+            {
+                ack.Connection.Acknowledge(ack.PacketId, ack.ExactlyOnce);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The messages may or may not have been delivered; clients that wait for an acknowledgement learn of
+            // the failure by losing their connection, and will publish again after reconnecting.
+            LogPublishFailed(exception, Instance, messages.Count);
+            foreach (var ack in acks)
+            {
+                ack.Connection.Abort("the instance did not accept a publish");
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Count} messages to instance {Instance} failed")]
+    private partial void LogPublishFailed(Exception exception, string instance, int count);
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+
+namespace Broker.Gateway.Telemetry;
+
+/// <summary>The broker's own meter, exported through OpenTelemetry.</summary>
+public sealed class BrokerMetrics
+{
+    public const string MeterName = "Broker";
+
+    public BrokerMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        Connections = meter.CreateUpDownCounter<long>("broker.connections", description: "Open MQTT connections");
+        MessagesIn = meter.CreateCounter<long>("broker.messages.in", description: "PUBLISH packets received from clients");
+        MessagesOut = meter.CreateCounter<long>("broker.messages.out", description: "PUBLISH packets queued for clients");
+        MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers");
+        BatchSize = meter.CreateHistogram<int>("broker.publish.batch_size", description: "Messages per publish call to an instance");
+        PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances");
+    }
+
+    public UpDownCounter<long> Connections { get; }
+
+    public Counter<long> MessagesIn { get; }
+
+    public Counter<long> MessagesOut { get; }
+
+    public Counter<long> MessagesDropped { get; }
+
+    public Histogram<int> BatchSize { get; }
+
+    public Histogram<double> PublishDuration { get; }
+}

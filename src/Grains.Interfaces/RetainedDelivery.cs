@@ -1,0 +1,5 @@
+namespace Broker.Grains;
+
+/// <summary>A retained message sent to a new subscription, at the QoS that subscription grants it.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct RetainedDelivery([property: Id(0)] PublishedMessage Message, [property: Id(1)] byte Qos);
