@@ -1,1 +1,0 @@
-namespace Broker.Gateway.Tests;
