@@ -1,0 +1,59 @@
+using Broker.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway in development mode (co-hosting its silo), listening for MQTT on a free port, with the
+/// instances the tests use. Shared by the tests of the <see cref="BrokerCollection"/>.
+/// </summary>
+public sealed class BrokerFixture : IAsyncLifetime
+{
+    public const string Instance = "alpha";
+    public const string Secret = "alpha-secret";
+    public const string ReadOnlySecret = "alpha-read";
+    public const string OtherInstance = "beta";
+    public const string OtherSecret = "beta-secret";
+
+    private WebApplication? _app;
+
+    public int MqttPort { get; } = FreePort.Next();
+
+    public string Host => "127.0.0.1";
+
+    public async Task InitializeAsync()
+    {
+        _app = GatewayApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
+                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
+                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
+                [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+                [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
+                [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
+                [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrokerCollection : ICollectionFixture<BrokerFixture>
+{
+    public const string Name = "Broker";
+}
