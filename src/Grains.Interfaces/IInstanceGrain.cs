@@ -28,11 +28,14 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Publish")]
     Task Publish(PublishBatch batch);
 
-    /// <summary>Keeps a gateway's connections alive. Returns the activation epoch: a new epoch means the gateway must restore its state.</summary>
+    /// <summary>Keeps a gateway's connections alive, and tells it whether it must restore its state.</summary>
     [Alias("RenewLease")]
-    Task<Guid> RenewLease(string gatewayId);
+    Task<LeaseRenewal> RenewLease(string gatewayId);
 
-    /// <summary>Re-registers a gateway's connections and subscriptions after the grain was re-activated.</summary>
+    /// <summary>
+    /// Re-registers a gateway's connections and subscriptions after the instance lost them. A connection whose
+    /// client id has meanwhile connected elsewhere is closed instead: the newer connection keeps the session.
+    /// </summary>
     [Alias("Restore")]
     Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections);
 }

@@ -299,7 +299,7 @@ internal sealed partial class MqttConnection
             return Refuse(ConnectReturnCode.NotAuthorized, $"bad credentials for instance '{instance}'");
         }
 
-        router.Epoch = result.Epoch;
+        router.Registered(result.Epoch, result.GatewayKnown);
         _address = address;
         _will = will;
         _readOnly = result.ReadOnly;

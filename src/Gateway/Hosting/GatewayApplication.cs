@@ -42,7 +42,8 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<InstanceRouters>();
         builder.Services.AddSingleton<ConnectionServices>();
-        builder.Services.AddHostedService<GatewayInbox>();
+        builder.Services.AddSingleton<GatewayInbox>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayInbox>());
         builder.Services.AddHostedService<KeepAliveMonitor>();
         builder.Services.AddHostedService<LeaseKeeper>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));

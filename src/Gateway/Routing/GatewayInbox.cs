@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Broker.Gateway.Connections;
 using Broker.Gateway.Hosting;
 using Broker.Grains;
@@ -9,7 +10,9 @@ namespace Broker.Gateway.Routing;
 
 /// <summary>
 /// This gateway's inbox stream: every instance sends it one batch per grain turn with the deliveries for its
-/// connections here. The subscription is made before the MQTT listener opens.
+/// connections here. The subscription is made before the MQTT listener opens. Stream subscriptions of clients
+/// are soft state too, so the inbox remembers the last batch it received from each instance, and subscribes
+/// again when the lease keeper finds that an instance sent batches that never arrived.
 /// </summary>
 internal sealed partial class GatewayInbox(
     IClusterClient client,
@@ -17,16 +20,32 @@ internal sealed partial class GatewayInbox(
     ConnectionRegistry registry,
     ILogger<GatewayInbox> logger) : IHostedService, IAsyncObserver<InboxBatch>
 {
+    private readonly ConcurrentDictionary<string, (Guid Epoch, long Sequence)> _lastReceived = new(StringComparer.Ordinal);
     private StreamSubscriptionHandle<InboxBatch>? _subscription;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => SubscribeAsync();
+
+    public Task StopAsync(CancellationToken cancellationToken) => UnsubscribeAsync();
+
+    /// <summary>Whether every batch that an instance activation had sent by a lease renewal has arrived.</summary>
+    public bool HasReceived(string instance, Guid epoch, long sequence) =>
+        sequence == 0 || (_lastReceived.TryGetValue(instance, out var last) && (last.Epoch != epoch || last.Sequence >= sequence));
+
+    public async Task ResubscribeAsync()
+    {
+        LogResubscribing(identity.Id);
+        await UnsubscribeAsync();
+        await SubscribeAsync();
+    }
+
+    private async Task SubscribeAsync()
     {
         var stream = client.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(identity.Id));
         _subscription = await stream.SubscribeAsync(this);
         LogSubscribed(identity.Id);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private async Task UnsubscribeAsync()
     {
         if (_subscription is not null)
         {
@@ -38,11 +57,15 @@ internal sealed partial class GatewayInbox(
             {
                 LogUnsubscribeFailed(exception);
             }
+
+            _subscription = null;
         }
     }
 
     public Task OnNextAsync(InboxBatch batch, StreamSequenceToken? token = null)
     {
+        _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
+
         foreach (var delivery in batch.Deliveries)
         {
             if (registry.TryGet(delivery.ConnectionId, out var connection))
@@ -72,6 +95,9 @@ internal sealed partial class GatewayInbox(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway {Gateway} subscribed to its inbox stream")]
     private partial void LogSubscribed(string gateway);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {Gateway} lost batches on its inbox stream; subscribing again")]
+    private partial void LogResubscribing(string gateway);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from the inbox stream failed")]
     private partial void LogUnsubscribeFailed(Exception exception);

@@ -33,6 +33,25 @@ internal sealed partial class InstanceRouter(
     /// <summary>The epoch of the instance activation this gateway registered with; a different one means state must be restored.</summary>
     public Guid Epoch { get; set; }
 
+    /// <summary>Set when a CONNECT found that the instance had lost this gateway's earlier connections.</summary>
+    public bool RestoreRequested { get; set; }
+
+    /// <summary>The last inbox batch the instance had sent at the previous lease renewal; it must have arrived by the next.</summary>
+    public long ExpectedSequence { get; set; }
+
+    /// <summary>Takes note of the instance's answer to a CONNECT of one of this gateway's connections.</summary>
+    public void Registered(Guid epoch, bool gatewayKnown)
+    {
+        if (Epoch == Guid.Empty)
+        {
+            Epoch = epoch;
+        }
+        else if (epoch != Epoch || !gatewayKnown)
+        {
+            RestoreRequested = true;
+        }
+    }
+
     /// <summary>
     /// Queues a message for the instance. The returned task completes when the instance has accepted the batch
     /// that carries it, so a later SUBSCRIBE from the same client can wait for its earlier publishes.

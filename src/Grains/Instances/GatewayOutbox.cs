@@ -20,6 +20,9 @@ internal sealed class GatewayOutbox(string gatewayId, IAsyncStream<InboxBatch> i
 
     public DateTime LeaseExpiresUtc { get; set; }
 
+    /// <summary>The sequence number of the last batch sent.</summary>
+    public long Sequence => _sequence;
+
     public bool HasPending => _deliveries.Count > 0 || _connectionsToClose.Count > 0;
 
     public void AddDelivery(PublishedMessage message, long connectionId, byte qos)

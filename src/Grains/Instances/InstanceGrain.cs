@@ -43,12 +43,13 @@ public sealed partial class InstanceGrain(
         if (access is null)
         {
             LogRejected(InstanceName, request.ClientId);
-            return new ConnectResult(false, false, _epoch);
+            return new ConnectResult(false, false, _epoch, GatewayKnown: false);
         }
 
+        var known = _gateways.ContainsKey(request.Connection.GatewayId);
         Register(request.Connection, request.ClientId, request.Will);
         await FlushAsync();
-        return new ConnectResult(true, access.Value, _epoch);
+        return new ConnectResult(true, access.Value, _epoch, known);
     }
 
     public Task Disconnect(ConnectionAddress connection, bool clean)
@@ -113,10 +114,11 @@ public sealed partial class InstanceGrain(
         return FlushAsync();
     }
 
-    public Task<Guid> RenewLease(string gatewayId)
+    public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
-        RenewLeaseOf(gatewayId);
-        return Task.FromResult(_epoch);
+        var known = _gateways.ContainsKey(gatewayId);
+        var gateway = RenewLeaseOf(gatewayId);
+        return Task.FromResult(new LeaseRenewal(_epoch, known, gateway.Sequence));
     }
 
     public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)
@@ -124,12 +126,17 @@ public sealed partial class InstanceGrain(
         foreach (var snapshot in connections)
         {
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
-            if (!_connections.ContainsKey(address))
+            if (!_connections.TryGetValue(address, out var entry))
             {
-                Register(address, snapshot.ClientId, snapshot.Will);
+                if (_connectionsByClientId.ContainsKey(snapshot.ClientId))
+                {
+                    RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
+                    continue;
+                }
+
+                entry = Register(address, snapshot.ClientId, snapshot.Will);
             }
 
-            var entry = _connections[address];
             foreach (var subscription in snapshot.Subscriptions)
             {
                 _subscriptions.Add(subscription.Filter, address, subscription.Qos);
@@ -165,7 +172,7 @@ public sealed partial class InstanceGrain(
         return instance.AllowAnonymous && secret.Length == 0 ? false : null;
     }
 
-    private void Register(ConnectionAddress address, string clientId, PublishedMessage? will)
+    private ConnectionEntry Register(ConnectionAddress address, string clientId, PublishedMessage? will)
     {
         // Session takeover: the newest connection with a client id wins, wherever the older one lives.
         if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
@@ -182,6 +189,7 @@ public sealed partial class InstanceGrain(
         _connections[address] = entry;
         _connectionsByClientId[clientId] = entry;
         RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
+        return entry;
     }
 
     private void Remove(ConnectionEntry entry, bool publishWill)
