@@ -26,4 +26,7 @@ public sealed class GatewayOptions
 
     /// <summary>Messages buffered per instance while a publish call is in flight; when full, publishers are not read.</summary>
     public int MaxBatchMessages { get; set; } = 4096;
+
+    /// <summary>Payload bytes buffered per instance while a publish call is in flight; the same back-pressure applies.</summary>
+    public long MaxBatchBytes { get; set; } = 8 * 1024 * 1024;
 }

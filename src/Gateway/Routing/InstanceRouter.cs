@@ -8,7 +8,7 @@ namespace Broker.Gateway.Routing;
 /// <summary>
 /// This gateway's path into one instance. Publishes are batched with at most one <see cref="IInstanceGrain.Publish"/>
 /// call in flight: whatever arrives meanwhile goes into the next call (group commit). That keeps each client's
-/// order without waiting a round trip per message. The buffer is bounded: when it is full, <see cref="EnqueueAsync"/>
+/// order without waiting a round trip per message. The buffer is bounded in messages and bytes: when it is full, <see cref="EnqueueAsync"/>
 /// waits, so the publishing connection stops reading and TCP pushes back.
 /// </summary>
 internal sealed partial class InstanceRouter(
@@ -16,6 +16,7 @@ internal sealed partial class InstanceRouter(
     IInstanceGrain grain,
     string gatewayId,
     int maxBatchMessages,
+    long maxBatchBytes,
     BrokerMetrics metrics,
     ILogger logger)
 {
@@ -24,6 +25,7 @@ internal sealed partial class InstanceRouter(
     private List<PendingAck> _acks = [];
     private TaskCompletionSource _accepted = NewCompletion();
     private TaskCompletionSource? _spaceAvailable;
+    private long _pendingBytes;
     private bool _sending;
 
     public string Instance { get; } = instance;
@@ -65,7 +67,7 @@ internal sealed partial class InstanceRouter(
             bool start;
             lock (_gate)
             {
-                if (_messages.Count >= maxBatchMessages)
+                if (_messages.Count >= maxBatchMessages || _pendingBytes >= maxBatchBytes)
                 {
                     wait = (_spaceAvailable ??= NewCompletion()).Task;
                     accepted = Task.CompletedTask;
@@ -74,6 +76,7 @@ internal sealed partial class InstanceRouter(
                 else
                 {
                     _messages.Add(message);
+                    _pendingBytes += message.Payload.Length + message.Topic.Length;
                     if (ack is { } pending)
                     {
                         _acks.Add(pending);
@@ -122,6 +125,7 @@ internal sealed partial class InstanceRouter(
                 (acks, _acks) = (_acks, spareAcks);
                 (accepted, _accepted) = (_accepted, NewCompletion());
                 (spaceAvailable, _spaceAvailable) = (_spaceAvailable, null);
+                _pendingBytes = 0;
             }
 
             spaceAvailable?.TrySetResult();

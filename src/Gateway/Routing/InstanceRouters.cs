@@ -24,6 +24,7 @@ internal sealed class InstanceRouters(
             grains.GetGrain<IInstanceGrain>(name),
             identity.Id,
             options.Value.MaxBatchMessages,
+            options.Value.MaxBatchBytes,
             metrics,
             _logger));
 
