@@ -1,0 +1,66 @@
+using Broker.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace Broker.Grains.Tests.Infrastructure;
+
+/// <summary>
+/// A two-silo in-process Orleans cluster hosting the broker's grains with the instances the tests use, and a
+/// client with the delivery stream provider so tests can read gateway inbox streams. Subclasses choose the
+/// broker mode and lease settings.
+/// </summary>
+public abstract class BrokerCluster : IAsyncLifetime
+{
+    public const string Instance = "alpha";
+    public const string Secret = "s";
+    public const string ReadOnlySecret = "r";
+    public const string OtherInstance = "beta";
+    public const string OtherSecret = "b";
+
+    private InProcessTestCluster? _cluster;
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+    public IClusterClient Client => Cluster.Client;
+
+    public IInstanceGrain Grain(string instance = Instance) => Client.GetGrain<IInstanceGrain>(instance);
+
+    /// <summary>Settings added to every silo's configuration on top of the instances.</summary>
+    protected abstract IEnumerable<KeyValuePair<string, string?>> Settings { get; }
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+            [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
+            [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
+            [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(settings);
+            host.UseOrleans(silo => silo.AddBrokerGrains(host.Configuration));
+        });
+        builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
