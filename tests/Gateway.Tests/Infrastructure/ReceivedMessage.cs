@@ -1,0 +1,6 @@
+using MQTTnet.Protocol;
+
+namespace Broker.Gateway.Tests.Infrastructure;
+
+/// <summary>A message as a test client received it, copied out of the client's buffers.</summary>
+public sealed record ReceivedMessage(string Topic, string Payload, MqttQualityOfServiceLevel Qos, bool Retain);
