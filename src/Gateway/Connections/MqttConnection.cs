@@ -301,7 +301,9 @@ internal sealed partial class MqttConnection
 
         router.Registered(result.Epoch, result.GatewayKnown);
         _address = address;
-        _will = will;
+
+        // The instance ignores a read-only client's will; a restore after re-activation must not bring it back.
+        _will = result.ReadOnly ? null : will;
         _readOnly = result.ReadOnly;
         _router = router;
         Volatile.Write(ref _idleTimeoutMs, connect.KeepAliveSeconds * 1500L);

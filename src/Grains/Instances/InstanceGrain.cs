@@ -47,7 +47,9 @@ public sealed partial class InstanceGrain(
         }
 
         var known = _gateways.ContainsKey(request.Connection.GatewayId);
-        Register(request.Connection, request.ClientId, request.Will);
+
+        // A will is a publish; a read-only token must not publish through it.
+        Register(request.Connection, request.ClientId, access.Value ? null : request.Will);
         await FlushAsync();
         return new ConnectResult(true, access.Value, _epoch, known);
     }

@@ -90,6 +90,38 @@ public sealed class WillTests(BrokerFixture broker)
         }
     }
 
+    [Fact]
+    public async Task WillIsPublishedWhenTheClientBreaksTheProtocol()
+    {
+        var topic = $"{TestNames.Topic()}/will";
+        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await subscriber.SubscribeAsync(topic);
+        await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: Will(topic, "broken", QualityOfService.AtLeastOnce));
+
+        await client.SendRawAsync([0x36, 0x05, 0x00, 0x01, (byte)'a', 0x00, 0x01]);
+
+        Assert.True(await client.WaitClosedAsync());
+        Assert.Equal(new ReceivedMessage(topic, "broken", MqttQualityOfServiceLevel.AtLeastOnce, Retain: false), await subscriber.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task WillOfReadOnlyClientIsNotPublished()
+    {
+        var prefix = TestNames.Topic();
+        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await subscriber.SubscribeAsync($"{prefix}/+");
+        await using var client = await RawMqttClient.ConnectAcceptedAsync(
+            broker, TestNames.ClientId(), BrokerFixture.Instance, BrokerFixture.ReadOnlySecret, will: Will($"{prefix}/will", "from a reader", QualityOfService.AtLeastOnce, retain: true));
+
+        client.CloseOutput();
+        Assert.True(await client.WaitClosedAsync());
+
+        // The socket closes after the instance handled the unclean end, so a will would come before the sentinel.
+        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
+        Assert.Empty(await subscriber.ReceiveUntilAsync($"{prefix}/sentinel"));
+    }
+
     private static WillMessage Will(string topic, string payload, QualityOfService qos, bool retain = false) =>
         new(topic, Encoding.UTF8.GetBytes(payload), qos, retain);
 }

@@ -154,6 +154,9 @@ public sealed class RawMqttClient : IAsyncDisposable
         _tcp.Close();
     }
 
+    /// <summary>Ends the client's sending side (FIN) without DISCONNECT; the broker still reads everything sent before.</summary>
+    public void CloseOutput() => _tcp.Client.Shutdown(SocketShutdown.Send);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
