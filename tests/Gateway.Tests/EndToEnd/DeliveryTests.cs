@@ -70,6 +70,23 @@ public sealed class DeliveryTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task SubscribeWithAnInvalidFilterFailsOnlyThatFilter()
+    {
+        var prefix = TestNames.Topic();
+        await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+
+        await client.SendAsync(new Broker.Protocol.SubscribePacket(5, [
+            new Broker.Protocol.TopicSubscription($"{prefix}/#/b", Broker.Protocol.QualityOfService.AtLeastOnce),
+            new Broker.Protocol.TopicSubscription($"{prefix}/a+", Broker.Protocol.QualityOfService.AtMostOnce),
+            new Broker.Protocol.TopicSubscription($"{prefix}/ok", Broker.Protocol.QualityOfService.ExactlyOnce)]));
+
+        var subAck = await client.ReceiveAsync<Broker.Protocol.SubAckPacket>();
+        Assert.Equal(5, subAck.PacketId);
+        Assert.Equal([Broker.Protocol.SubscribeReturnCode.Failure, Broker.Protocol.SubscribeReturnCode.Failure, Broker.Protocol.SubscribeReturnCode.GrantedQos2], subAck.ReturnCodes);
+        await client.PingAsync();
+    }
+
+    [Fact]
     public async Task PublisherReceivesItsOwnMessageWhenSubscribed()
     {
         var topic = $"{TestNames.Topic()}/echo";

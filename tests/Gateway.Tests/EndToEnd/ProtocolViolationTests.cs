@@ -40,6 +40,8 @@ public sealed class ProtocolViolationTests(BrokerFixture broker)
         { "PUBLISH with a wildcard in the topic", [0x30, 0x03, 0x00, 0x01, (byte)'#'] },
         { "PUBLISH QoS 0 with DUP", [0x38, 0x03, 0x00, 0x01, (byte)'a'] },
         { "PINGREQ with a body", [0xC0, 0x01, 0x00] },
+        { "PUBLISH QoS 1 with packet id 0", [0x32, 0x05, 0x00, 0x01, (byte)'a', 0x00, 0x00] },
+        { "SUBSCRIBE without a topic filter", [0x82, 0x02, 0x00, 0x01] },
         { "CONNACK sent by a client", [0x20, 0x02, 0x00, 0x00] },
     };
 
