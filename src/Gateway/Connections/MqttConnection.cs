@@ -391,6 +391,8 @@ internal sealed partial class MqttConnection
 
     private async ValueTask<bool> UnsubscribeAsync(UnsubscribePacket unsubscribe)
     {
+        // The client's earlier publishes reach the instance first: its own message sent before UNSUBSCRIBE is delivered.
+        await _publishesAccepted;
         await _router!.Grain.Unsubscribe(_address, [.. unsubscribe.Filters]);
         lock (_subscriptions)
         {
