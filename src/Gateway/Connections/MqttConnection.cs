@@ -427,6 +427,8 @@ internal sealed partial class MqttConnection
 
         try
         {
+            // Everything the client published reaches the instance before its will.
+            await _publishesAccepted;
             await _router.Grain.Disconnect(_address, clean);
         }
         catch (Exception exception)
