@@ -134,6 +134,66 @@ public sealed class PacketFlowTests(BrokerFixture broker)
         await subscriber.PingAsync();
     }
 
+    [Fact]
+    public async Task SubscriberThatNeverAcknowledgesIsDisconnectedWhenItsQueueOverflows()
+    {
+        const int window = 64;
+        const int queue = 10_000;
+        var topic = $"{TestNames.Topic()}/flood";
+        await using var subscriber = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+        await SubscribeAsync(subscriber, topic, QualityOfService.AtLeastOnce);
+        await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+
+        await publisher.SendAsync(Enumerable.Range(0, window + queue + 1).Select(n => (MqttPacket)Publish(topic, $"{n}", QualityOfService.AtLeastOnce, (ushort)(n + 1))).ToArray());
+
+        Assert.True(await subscriber.WaitClosedAsync(TimeSpan.FromSeconds(30)));
+        for (var n = 0; n < window; n++)
+        {
+            Assert.Equal(Publish(topic, $"{n}", QualityOfService.AtLeastOnce, (ushort)(n + 1)), await subscriber.ReceiveAsync<PublishPacket>());
+        }
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => subscriber.ReceiveAsync());
+
+        // The publisher is not hurt by its slow subscriber: every message was acknowledged.
+        for (var n = 0; n < window + queue + 1; n++)
+        {
+            Assert.Equal(new PubAckPacket((ushort)(n + 1)), await publisher.ReceiveAsync<PubAckPacket>());
+        }
+    }
+
+    [Fact]
+    public async Task ConnectSubscribeAndPublishSentInOneWriteAreHandledInOrder()
+    {
+        var topic = $"{TestNames.Topic()}/pipelined";
+        await using var client = await RawMqttClient.OpenAsync(broker);
+
+        await client.SendAsync(
+            new ConnectPacket(ConnectPacket.Mqtt311ProtocolName, ConnectPacket.Mqtt311ProtocolLevel, TestNames.ClientId(), true, 60, BrokerFixture.Instance, System.Text.Encoding.UTF8.GetBytes(BrokerFixture.Secret), null),
+            new SubscribePacket(1, [new TopicSubscription(topic, QualityOfService.AtLeastOnce)]),
+            Publish(topic, "to myself", QualityOfService.AtLeastOnce, 2));
+
+        Assert.Equal(new ConnAckPacket(false, ConnectReturnCode.Accepted), await client.ReceiveAsync<ConnAckPacket>());
+        Assert.Equal(new SubAckPacket(1, [SubscribeReturnCode.GrantedQos1]), await client.ReceiveAsync<SubAckPacket>());
+        var rest = new[] { await client.ReceiveAsync(), await client.ReceiveAsync() };
+        Assert.Contains(new PubAckPacket(2), rest);
+        Assert.Contains(Publish(topic, "to myself", QualityOfService.AtLeastOnce, 1), rest);
+    }
+
+    [Fact]
+    public async Task SubscribingAgainToTheSameFilterReplacesItsQos()
+    {
+        var topic = $"{TestNames.Topic()}/again";
+        await using var subscriber = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+        await SubscribeAsync(subscriber, topic, QualityOfService.ExactlyOnce);
+        await SubscribeAsync(subscriber, topic, QualityOfService.AtMostOnce);
+        await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+
+        await publisher.SendAsync(Publish(topic, "once", QualityOfService.ExactlyOnce, 1), Publish(topic, "sentinel", QualityOfService.AtMostOnce, 0));
+
+        Assert.Equal(Publish(topic, "once", QualityOfService.AtMostOnce, 0), await subscriber.ReceiveAsync<PublishPacket>());
+        Assert.Equal(Publish(topic, "sentinel", QualityOfService.AtMostOnce, 0), await subscriber.ReceiveAsync<PublishPacket>());
+    }
+
     private static async Task SubscribeAsync(RawMqttClient client, string filter, QualityOfService qos)
     {
         await client.SendAsync(new SubscribePacket(1, [new TopicSubscription(filter, qos)]));
