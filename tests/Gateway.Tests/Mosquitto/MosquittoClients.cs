@@ -23,7 +23,7 @@ public sealed class MosquittoClients(BrokerFixture broker, string version = "mqt
         Assert.True(result.ExitCode == 0, $"mosquitto_pub exited with {result.ExitCode}: {result.StandardError}");
     }
 
-    /// <summary>Starts mosquitto_sub with debug output and a 10 s <c>-W</c> guard, and returns once its SUBACK arrived.</summary>
+    /// <summary>Starts mosquitto_sub with debug output and a 30 s <c>-W</c> guard (unless given one), and returns once its SUBACK arrived.</summary>
     public async Task<MosquittoProcess> SubscribeAsync(params string[] arguments)
     {
         var process = StartSubscriber(arguments);
@@ -32,7 +32,7 @@ public sealed class MosquittoClients(BrokerFixture broker, string version = "mqt
     }
 
     public MosquittoProcess StartSubscriber(params string[] arguments) =>
-        MosquittoProcess.Start("mosquitto_sub", [.. Connection(), "-d", "-W", "10", .. arguments]);
+        MosquittoProcess.Start("mosquitto_sub", [.. Connection(), "-d", .. arguments, .. (arguments.Contains("-W") ? Array.Empty<string>() : ["-W", "30"])]);
 
     private List<string> Connection()
     {

@@ -10,7 +10,7 @@ namespace Broker.Gateway.Tests.Mosquitto;
 /// </summary>
 public sealed class MosquittoProcess : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(40);
 
     private readonly Process _process;
     private readonly Channel<string> _unread = Channel.CreateUnbounded<string>();
