@@ -62,7 +62,9 @@ internal sealed partial class MqttConnection
     {
         _services.Registry.Add(this);
         _services.Metrics.Connections.Add(1);
-        using var closed = connectionClosed.Register(() => Abort("the network connection closed"));
+        // The read loop sees the end of the input only after every packet received before it, so a client that
+        // sends DISCONNECT and closes at once still ends cleanly; a closed network only stops the writing.
+        using var closed = connectionClosed.Register(_transport.Output.CancelPendingFlush);
         var writing = WriteLoopAsync();
         var clean = false;
         try

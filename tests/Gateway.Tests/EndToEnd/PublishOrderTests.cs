@@ -58,6 +58,31 @@ public sealed class PublishOrderTests(BrokerFixture broker)
         Assert.Equal([.. Enumerable.Range(0, Burst).Select(n => $"{n}"), "last words"], before.Select(message => message.Payload));
     }
 
+    [Fact]
+    public async Task EverythingSentBeforeDisconnectIsHandledEvenWhenTheClientClosesRightAway()
+    {
+        var prefix = TestNames.Topic();
+        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await subscriber.SubscribeAsync($"{prefix}/#", MqttQualityOfServiceLevel.AtMostOnce);
+        var will = new WillMessage($"{prefix}/will", Encoding.UTF8.GetBytes("offline"), QualityOfService.AtMostOnce, Retain: false);
+        await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: will);
+
+        // What a fire-and-forget client does: publish, DISCONNECT, close the socket without reading. The SUBSCRIBE
+        // in the middle keeps the broker busy while the socket closes, with the rest still unread.
+        await client.SendAsync([
+            .. Enumerable.Range(0, Burst / 2).Select(n => Publish($"{prefix}/data", $"{n}")),
+            new SubscribePacket(1, [new TopicSubscription($"{prefix}/nothing", QualityOfService.AtMostOnce)]),
+            .. Enumerable.Range(Burst / 2, Burst / 2).Select(n => Publish($"{prefix}/data", $"{n}")),
+            DisconnectPacket.Instance]);
+        client.CloseOutput();
+        Assert.True(await client.WaitClosedAsync());
+
+        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
+        var before = await subscriber.ReceiveUntilAsync($"{prefix}/sentinel");
+        Assert.Equal(Enumerable.Range(0, Burst).Select(n => $"{prefix}/data:{n}"), before.Select(message => $"{message.Topic}:{message.Payload}"));
+    }
+
     private static PublishPacket Publish(string topic, string payload) =>
         new(topic, Encoding.UTF8.GetBytes(payload), QualityOfService.AtMostOnce, Retain: false, Duplicate: false, PacketId: 0);
 }
