@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Threading.Channels;
 using Broker.Gateway.Routing;
 using Broker.Grains;
 using Broker.Grains.Hosting;
@@ -24,12 +23,10 @@ internal sealed partial class MqttConnection
     private readonly ConnectionServices _services;
     private readonly ILogger _logger;
     private readonly IDuplexPipe _transport;
-    private readonly Channel<MqttPacket> _outbound = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConnectionWriter _writer;
     private readonly CancellationTokenSource _abort = new();
-    private readonly OutgoingPublishes _outgoing;
     private readonly HashSet<ushort> _incomingExactlyOnce = [];
     private readonly Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
-    private long _queuedBytes;
     private long _lastPacketTicks = Environment.TickCount64;
     private long _idleTimeoutMs;
     private string? _endReason;
@@ -46,7 +43,8 @@ internal sealed partial class MqttConnection
         _transport = transport;
         RemoteEndPoint = remoteEndPoint;
         Id = services.Registry.NextId();
-        _outgoing = new OutgoingPublishes(services.Options.MaxInflightMessages, services.Options.MaxQueuedMessages);
+        var options = services.Options;
+        _writer = new ConnectionWriter(options.MaxInflightMessages, options.MaxQueuedMessages, options.MaxQueuedBytes, services.Metrics);
         _idleTimeoutMs = (long)services.Options.ConnectTimeout.TotalMilliseconds;
     }
 
@@ -91,7 +89,7 @@ internal sealed partial class MqttConnection
             _services.Registry.Remove(this);
             _services.Metrics.Connections.Add(-1);
             await LeaveInstanceAsync(clean);
-            _outbound.Writer.TryComplete();
+            _writer.Finish();
             await writing;
             _abort.Dispose();
             LogClosed(RemoteEndPoint, ClientId, _endReason ?? "closed by the client");
@@ -121,32 +119,9 @@ internal sealed partial class MqttConnection
     /// <summary>Queues a message from the instance for this client, at the QoS it was granted.</summary>
     public void Deliver(PublishedMessage message, byte qos, bool retain)
     {
-        if (qos == 0)
+        if (!_writer.Deliver(message, qos, retain))
         {
-            if (Volatile.Read(ref _queuedBytes) > _services.Options.MaxQueuedBytes)
-            {
-                _services.Metrics.MessagesDropped.Add(1);
-                return;
-            }
-
-            Send(new PublishPacket(message.Topic, message.Payload, QualityOfService.AtMostOnce, retain, Duplicate: false, PacketId: 0));
-            _services.Metrics.MessagesOut.Add(1);
-            return;
-        }
-
-        bool overflowed;
-        lock (_outgoing)
-        {
-            if (_outgoing.Add(message, (QualityOfService)qos, retain, out overflowed) is { } packet)
-            {
-                Send(packet);
-                _services.Metrics.MessagesOut.Add(1);
-            }
-        }
-
-        if (overflowed)
-        {
-            Abort("slow consumer: too many QoS 1 and 2 messages waiting for acknowledgement");
+            AbortSlowConsumer();
         }
     }
 
@@ -219,7 +194,7 @@ internal sealed partial class MqttConnection
             case PublishPacket publish:
                 return PublishAsync(publish);
             case PubAckPacket pubAck:
-                CompleteOutgoing(pubAck.PacketId, QualityOfService.AtLeastOnce);
+                _writer.Complete(pubAck.PacketId, QualityOfService.AtLeastOnce);
                 return ValueTask.FromResult(true);
             case PubRecPacket pubRec:
                 // The message is now owned by the client; only its PUBREL/PUBCOMP exchange remains.
@@ -230,7 +205,7 @@ internal sealed partial class MqttConnection
                 Send(new PubCompPacket(pubRel.PacketId));
                 return ValueTask.FromResult(true);
             case PubCompPacket pubComp:
-                CompleteOutgoing(pubComp.PacketId, QualityOfService.ExactlyOnce);
+                _writer.Complete(pubComp.PacketId, QualityOfService.ExactlyOnce);
                 return ValueTask.FromResult(true);
             case SubscribePacket subscribe:
                 return SubscribeAsync(subscribe);
@@ -372,6 +347,7 @@ internal sealed partial class MqttConnection
         {
             // The client's earlier publishes reach the instance first: a retained message it just sent is found.
             await _publishesAccepted;
+            _writer.HoldDeliveries();
             retained = await _router!.Grain.Subscribe(_address, requests.ToImmutable());
             lock (_subscriptions)
             {
@@ -386,6 +362,11 @@ internal sealed partial class MqttConnection
         foreach (var delivery in retained)
         {
             Deliver(delivery.Message, delivery.Qos, retain: true);
+        }
+
+        if (!_writer.ReleaseDeliveries())
+        {
+            AbortSlowConsumer();
         }
 
         return true;
@@ -408,18 +389,6 @@ internal sealed partial class MqttConnection
         return true;
     }
 
-    private void CompleteOutgoing(ushort packetId, QualityOfService qos)
-    {
-        lock (_outgoing)
-        {
-            if (_outgoing.Complete(packetId, qos) is { } next)
-            {
-                Send(next);
-                _services.Metrics.MessagesOut.Add(1);
-            }
-        }
-    }
-
     private async Task LeaveInstanceAsync(bool clean)
     {
         if (_router is null)
@@ -440,34 +409,15 @@ internal sealed partial class MqttConnection
         }
     }
 
-    private void Send(MqttPacket packet)
-    {
-        Interlocked.Add(ref _queuedBytes, packet.GetSize());
-        _outbound.Writer.TryWrite(packet);
-    }
+    private void Send(MqttPacket packet) => _writer.Send(packet);
+
+    private void AbortSlowConsumer() => Abort("slow consumer: too many QoS 1 and 2 messages waiting for acknowledgement");
 
     private async Task WriteLoopAsync()
     {
-        var output = _transport.Output;
-        var reader = _outbound.Reader;
         try
         {
-            while (await reader.WaitToReadAsync())
-            {
-                long written = 0;
-                while (reader.TryRead(out var packet))
-                {
-                    packet.Write(output);
-                    written += packet.GetSize();
-                }
-
-                Interlocked.Add(ref _queuedBytes, -written);
-                var flush = await output.FlushAsync(_abort.Token);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    break;
-                }
-            }
+            await _writer.RunAsync(_transport.Output, _abort.Token);
         }
         catch (OperationCanceledException)
         {
@@ -475,10 +425,6 @@ internal sealed partial class MqttConnection
         catch (Exception exception) when (exception is IOException or InvalidOperationException)
         {
             Abort($"network error while writing: {exception.Message}");
-        }
-        finally
-        {
-            await output.CompleteAsync();
         }
     }
 
