@@ -195,11 +195,9 @@ public sealed class RetainedMessageStore<TMessage> where TMessage : class
     /// <summary>One topic level; holds the message retained for the topic ending here, if any.</summary>
     private sealed class Node(Node? parent, string level)
     {
-        // Leaves are the most common node, so they carry no dictionary until they get a child.
-        private static readonly Dictionary<string, Node> NoChildren = new(StringComparer.Ordinal);
+        private static readonly TopicLevelChildren<Node> NoChildren = new();
 
-        private Dictionary<string, Node>? _children;
-        private Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> _childrenBySpan;
+        private TopicLevelChildren<Node>? _children;
 
         public Node? Parent { get; } = parent;
 
@@ -210,12 +208,12 @@ public sealed class RetainedMessageStore<TMessage> where TMessage : class
 
         public bool IsEmpty => _children is null && Message is null;
 
-        public Dictionary<string, Node>.ValueCollection Children => (_children ?? NoChildren).Values;
+        public Dictionary<string, Node>.ValueCollection Children => (_children ?? NoChildren).Nodes;
 
         public bool TryGetChild(ReadOnlySpan<char> level, [NotNullWhen(true)] out Node? child)
         {
             child = null;
-            return _children is not null && _childrenBySpan.TryGetValue(level, out child);
+            return _children is not null && _children.TryGet(level, out child);
         }
 
         public Node GetOrAddChild(ReadOnlySpan<char> level)
@@ -225,14 +223,8 @@ public sealed class RetainedMessageStore<TMessage> where TMessage : class
                 return existing;
             }
 
-            if (_children is null)
-            {
-                _children = new Dictionary<string, Node>(StringComparer.Ordinal);
-                _childrenBySpan = _children.GetAlternateLookup<ReadOnlySpan<char>>();
-            }
-
             var child = new Node(this, level.ToString());
-            _children.Add(child.Level, child);
+            (_children ??= new()).Add(child.Level, child);
             return child;
         }
 
@@ -241,7 +233,6 @@ public sealed class RetainedMessageStore<TMessage> where TMessage : class
             if (_children is not null && _children.Remove(child.Level) && _children.Count == 0)
             {
                 _children = null;
-                _childrenBySpan = default;
             }
         }
     }

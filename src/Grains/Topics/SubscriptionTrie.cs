@@ -189,8 +189,7 @@ public sealed class SubscriptionTrie<TSubscriber> where TSubscriber : notnull
     /// <summary>One filter level. '+' and '#' children live in their own fields so matching never looks them up.</summary>
     private sealed class Node(Node? parent, string level)
     {
-        private Dictionary<string, Node>? _children;
-        private Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> _childrenBySpan;
+        private TopicLevelChildren<Node>? _children;
 
         public Node? Parent { get; } = parent;
 
@@ -211,7 +210,7 @@ public sealed class SubscriptionTrie<TSubscriber> where TSubscriber : notnull
         public bool TryGetLiteralChild(ReadOnlySpan<char> level, [NotNullWhen(true)] out Node? child)
         {
             child = null;
-            return _children is not null && _childrenBySpan.TryGetValue(level, out child);
+            return _children is not null && _children.TryGet(level, out child);
         }
 
         /// <summary>The child for a filter level, reading '+' and '#' as wildcards.</summary>
@@ -237,14 +236,8 @@ public sealed class SubscriptionTrie<TSubscriber> where TSubscriber : notnull
                 return existing;
             }
 
-            if (_children is null)
-            {
-                _children = new Dictionary<string, Node>(StringComparer.Ordinal);
-                _childrenBySpan = _children.GetAlternateLookup<ReadOnlySpan<char>>();
-            }
-
             var child = new Node(this, level.ToString());
-            _children.Add(child.Level, child);
+            (_children ??= new()).Add(child.Level, child);
             return child;
         }
 
@@ -261,7 +254,6 @@ public sealed class SubscriptionTrie<TSubscriber> where TSubscriber : notnull
             else if (_children is not null && _children.Remove(child.Level) && _children.Count == 0)
             {
                 _children = null;
-                _childrenBySpan = default;
             }
         }
 
@@ -279,7 +271,7 @@ public sealed class SubscriptionTrie<TSubscriber> where TSubscriber : notnull
 
             if (_children is not null)
             {
-                foreach (var child in _children.Values)
+                foreach (var child in _children.Nodes)
                 {
                     yield return child;
                 }
