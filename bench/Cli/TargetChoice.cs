@@ -1,0 +1,8 @@
+namespace Broker.Bench.Cli;
+
+public enum TargetChoice
+{
+    Both,
+    Ours,
+    Mosquitto,
+}

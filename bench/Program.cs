@@ -1,0 +1,86 @@
+using Broker.Bench;
+using Broker.Bench.Cli;
+using Broker.Bench.Reporting;
+using Broker.Bench.Scenarios;
+using Broker.Bench.Targets;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    if (options.Scenarios.Contains(ScenarioKind.Conn))
+    {
+        // Fail before starting anything when the sockets cannot fit.
+        ConnectionScenario.CheckOpenFilesLimit(options.SettingsFor(ScenarioKind.Conn).Connections);
+    }
+
+    var targets = options.Broker is not null
+        ? ["broker"]
+        : options.Target switch
+        {
+            TargetChoice.Ours => new[] { "ours" },
+            TargetChoice.Mosquitto => ["mosquitto"],
+            _ => ["ours", "mosquitto"],
+        };
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    foreach (var kind in options.Scenarios)
+    {
+        var settings = options.SettingsFor(kind);
+        var results = new List<ScenarioResult>();
+        foreach (var target in targets)
+        {
+            Console.Error.WriteLine($"running {settings.Describe()} against {target}...");
+            results.Add(await RunAgainstAsync(target, settings, cancel.Token));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(ReportTable.Text(results));
+        if (options.Markdown)
+        {
+            Console.WriteLine(ReportTable.Markdown(results));
+        }
+    }
+
+    return 0;
+}
+catch (BenchException exception)
+{
+    Console.Error.WriteLine($"error: {exception.Message}");
+    return 1;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+
+async Task<ScenarioResult> RunAgainstAsync(string target, ScenarioSettings settings, CancellationToken cancellationToken)
+{
+    if (options.Broker is { } address)
+    {
+        return await ScenarioRunner.RunAsync(settings, new BrokerEndpoint(target, address, options.BrokerProcessId), cancellationToken);
+    }
+
+    // A fresh broker per scenario, so that one scenario's leftovers (memory, queues) do not weigh on the next.
+    await using var broker = target == "ours"
+        ? await OurBroker.StartAsync(options.RepositoryRoot, cancellationToken)
+        : await MosquittoBroker.StartAsync(cancellationToken);
+    return await ScenarioRunner.RunAsync(settings, broker.Endpoint, cancellationToken);
+}

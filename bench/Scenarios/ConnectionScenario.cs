@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using Broker.Bench.Load;
+using Broker.Bench.Measurement;
+using Broker.Bench.Targets;
+
+namespace Broker.Bench.Scenarios;
+
+/// <summary>
+/// Opens C idle MQTT connections (CONNECT with keep-alive 0, so the broker never expects a ping) and reports how
+/// many the broker accepted per second and its resident memory per connection. One source address has about
+/// 28k ephemeral ports, so beyond <see cref="ConnectionsPerSourceAddress"/> the sockets are bound round-robin to
+/// 127.0.0.2, 127.0.0.3, ...
+/// </summary>
+public static class ConnectionScenario
+{
+    public const int ConnectionsPerSourceAddress = 20_000;
+
+    /// <summary>File descriptors beyond the sockets: the runtime, the broker's own when it runs in this process, ...</summary>
+    public const int DescriptorMargin = 1_000;
+
+    private const int ConnectConcurrency = 64;
+
+    public static async Task<ScenarioResult> RunAsync(ScenarioSettings settings, BrokerEndpoint broker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(broker);
+        CheckOpenFilesLimit(settings.Connections);
+
+        var sources = SourceAddresses(settings.Connections);
+        var sockets = new Socket?[settings.Connections];
+        var runId = Random.Shared.Next(0x10000, 0xFFFFF).ToString("x");
+        var errors = 0;
+        string? firstError = null;
+        var rssBefore = broker.ProcessId is { } pid ? ProcessProbe.ResidentBytes(pid) : null;
+        var first = UsageSnapshot.Take(0, 0, broker.ProcessId);
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, settings.Connections),
+                new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    try
+                    {
+                        sockets[i] = await MqttHandshake.ConnectAsync(
+                            broker.Address, $"bench-{runId}-conn-{i}", sources.Length == 0 ? null : sources[i % sources.Length], token);
+                    }
+                    catch (Exception exception) when (exception is SocketException or BenchException or IOException)
+                    {
+                        if (Interlocked.Increment(ref errors) == 1)
+                        {
+                            firstError = exception.Message;
+                        }
+                    }
+                });
+            var last = UsageSnapshot.Take(0, 0, broker.ProcessId);
+            var accepted = sockets.Count(socket => socket is not null);
+
+            // Let the broker finish its per-connection work (registrations, buffers) before reading its memory.
+            await Task.Delay(settings.Warmup, cancellationToken);
+            var rssAfter = broker.ProcessId is { } id ? ProcessProbe.ResidentBytes(id) : null;
+
+            var seconds = UsageSnapshot.Seconds(first, last);
+            var metrics = new List<Metric>
+            {
+                new("connections requested", settings.Connections.ToString("N0")),
+                Metric.Number("connections accepted", accepted, "N0"),
+                Metric.Number("accepted (conn/s)", accepted / seconds, "N0"),
+                new("broker RSS before (MB)", rssBefore is { } b ? $"{b / 1e6:N1}" : "n/a"),
+                new("broker RSS after (MB)", rssAfter is { } a ? $"{a / 1e6:N1}" : "n/a"),
+                rssBefore is { } before && rssAfter is { } after && accepted > 0
+                    ? Metric.Number("broker memory per connection (KB)", (after - before) / 1024.0 / accepted, "N2")
+                    : new Metric("broker memory per connection (KB)", "n/a (no broker process id)"),
+            };
+            var warnings = new List<string>();
+            CpuReport.Add(metrics, warnings, first, last, broker);
+            if (errors > 0)
+            {
+                warnings.Add($"{errors:N0} connections failed; the first: {firstError}");
+            }
+
+            return new ScenarioResult
+            {
+                Target = broker.Name,
+                Settings = settings,
+                ConnectionsAccepted = accepted,
+                Metrics = metrics,
+                Warnings = warnings,
+            };
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Fails with the fix in the message when the sockets would not fit under RLIMIT_NOFILE.</summary>
+    public static void CheckOpenFilesLimit(int connections)
+    {
+        var limit = ProcessProbe.OpenFilesLimit();
+        if (limit is { } value && connections + DescriptorMargin > value)
+        {
+            throw new BenchException(
+                $"conn: {connections:N0} connections need about {connections + DescriptorMargin:N0} open files, but `ulimit -n` is {value:N0}. "
+                + "Raise it in the shell that runs the benchmark, e.g. `ulimit -n 1048576` (a broker the tool starts inherits it; "
+                + "an already running broker needs its own limit raised too).");
+        }
+    }
+
+    /// <summary>The loopback addresses to bind client sockets to; empty when the default source has enough ports.</summary>
+    public static IPAddress[] SourceAddresses(int connections)
+    {
+        if (connections <= ConnectionsPerSourceAddress)
+        {
+            return [];
+        }
+
+        var count = (connections + ConnectionsPerSourceAddress - 1) / ConnectionsPerSourceAddress;
+        return [.. Enumerable.Range(2, count).Select(i => new IPAddress(new byte[] { 127, 0, 0, (byte)i }))];
+    }
+}

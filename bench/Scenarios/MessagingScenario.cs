@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using Broker.Bench.Load;
+using Broker.Bench.Measurement;
+using Broker.Bench.Targets;
+using Broker.Protocol;
+
+namespace Broker.Bench.Scenarios;
+
+/// <summary>
+/// Runs p2p, fanout, fanin and latency: connects and subscribes every subscriber first, then starts the
+/// publishers together, measures the window after the warm-up, waits for stragglers (the drain), and accounts
+/// for every message by publisher and sequence number.
+/// </summary>
+public static class MessagingScenario
+{
+    private const int ConnectConcurrency = 32;
+
+    public static async Task<ScenarioResult> RunAsync(ScenarioSettings settings, BrokerEndpoint broker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(broker);
+        var (topics, filters, routes) = Layout(settings);
+        var runId = Random.Shared.Next(0x10000, 0xFFFFF).ToString("x");
+        var fanOut = new int[topics.Length];
+        foreach (var (_, publisher) in routes)
+        {
+            fanOut[publisher]++;
+        }
+
+        var windows = topics.Select((_, i) => new FlowWindow(settings.Window, Math.Max(1, fanOut[i]))).ToArray();
+        var subscribers = new Subscriber[filters.Length];
+        var publishers = new Publisher[topics.Length];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var readers = new List<Task>();
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, filters.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    var socket = await MqttHandshake.ConnectAsync(broker.Address, $"bench-{runId}-sub-{i}", null, token);
+                    subscribers[i] = new Subscriber(socket, windows);
+                    await MqttHandshake.SubscribeAsync(socket, filters[i], settings.Qos, token);
+                });
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, topics.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    var socket = await MqttHandshake.ConnectAsync(broker.Address, $"bench-{runId}-pub-{i}", null, token);
+                    publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos), settings.Qos, windows[i]);
+                });
+
+            readers.AddRange(subscribers.Select(subscriber => subscriber.ReceiveAsync(stop.Token)));
+            readers.AddRange(publishers.Select(publisher => publisher.ReadAcknowledgementsAsync(stop.Token)));
+
+            var frequency = Stopwatch.Frequency;
+            var start = Stopwatch.GetTimestamp() + (frequency / 20);
+            var measureFrom = start + (long)(settings.Warmup.TotalSeconds * frequency);
+            var end = measureFrom + (long)(settings.Duration.TotalSeconds * frequency);
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.MeasureFromTicks = measureFrom;
+            }
+
+            var perPublisherRate = settings.Rate / publishers.Length;
+            var sending = publishers
+                .Select(publisher => publisher.RunAsync(perPublisherRate > 0 ? new PacingSchedule(start, perPublisherRate) : null, start, end))
+                .ToArray();
+
+            await DelayUntilAsync(measureFrom, cancellationToken);
+            var first = Snapshot(windows, subscribers, broker);
+            await Task.WhenAll(sending);
+            var last = Snapshot(windows, subscribers, broker);
+
+            var expected = routes.Sum(route => windows[route.Publisher].Sent);
+            var drainUntil = Stopwatch.GetTimestamp() + (long)(settings.Drain.TotalSeconds * frequency);
+            while (Stopwatch.GetTimestamp() < drainUntil
+                && (subscribers.Sum(s => s.Received) < expected
+                    || (settings.Qos != QualityOfService.AtMostOnce && windows.Any(w => w.Acknowledged < w.Sent))))
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+
+            return Summarise(settings, broker, windows, subscribers, publishers, routes, first, last);
+        }
+        finally
+        {
+            foreach (var subscriber in subscribers)
+            {
+                subscriber?.Disconnect();
+            }
+
+            foreach (var publisher in publishers)
+            {
+                publisher?.Disconnect();
+            }
+
+            await stop.CancelAsync();
+            await Task.WhenAll(readers);
+            foreach (var subscriber in subscribers)
+            {
+                subscriber?.Dispose();
+            }
+
+            foreach (var publisher in publishers)
+            {
+                publisher?.Dispose();
+            }
+
+            foreach (var window in windows)
+            {
+                window.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The publishers' topics, the subscribers' filters, and which subscriber receives which publisher.</summary>
+    internal static (string[] Topics, string[] Filters, (int Subscriber, int Publisher)[] Routes) Layout(ScenarioSettings settings) =>
+        settings.Kind switch
+        {
+            ScenarioKind.P2p => (
+                [.. Enumerable.Range(0, settings.Publishers).Select(i => $"bench/p2p/{i}")],
+                [.. Enumerable.Range(0, settings.Publishers).Select(i => $"bench/p2p/{i}")],
+                [.. Enumerable.Range(0, settings.Publishers).Select(i => (i, i))]),
+            ScenarioKind.Fanout => (
+                ["bench/fanout"],
+                [.. Enumerable.Repeat("bench/fanout", settings.Subscribers)],
+                [.. Enumerable.Range(0, settings.Subscribers).Select(i => (i, 0))]),
+            ScenarioKind.Fanin => (
+                [.. Enumerable.Range(0, settings.Publishers).Select(i => $"bench/fanin/{i}")],
+                ["bench/fanin/+"],
+                [.. Enumerable.Range(0, settings.Publishers).Select(i => (0, i))]),
+            ScenarioKind.Latency => (["bench/latency"], ["bench/latency"], [(0, 0)]),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "not a messaging scenario"),
+        };
+
+    private static UsageSnapshot Snapshot(FlowWindow[] windows, Subscriber[] subscribers, BrokerEndpoint broker) =>
+        UsageSnapshot.Take(windows.Sum(w => w.Sent), subscribers.Sum(s => s.Received), broker.ProcessId);
+
+    private static ScenarioResult Summarise(
+        ScenarioSettings settings,
+        BrokerEndpoint broker,
+        FlowWindow[] windows,
+        Subscriber[] subscribers,
+        Publisher[] publishers,
+        (int Subscriber, int Publisher)[] routes,
+        UsageSnapshot first,
+        UsageSnapshot last)
+    {
+        long lost = 0, duplicated = 0, outOfOrder = 0, expected = 0;
+        var lossDetails = new List<string>();
+        foreach (var (subscriber, publisher) in routes)
+        {
+            var sent = windows[publisher].Sent;
+            var tracker = subscribers[subscriber].TrackerOf(publisher) ?? new SequenceTracker();
+            expected += sent;
+            var routeLost = tracker.CountLost(sent, out var firstLost, out var lastLost);
+            lost += routeLost;
+            if (routeLost > 0 && lossDetails.Count < 5)
+            {
+                lossDetails.Add($"subscriber {subscriber} lost {routeLost:N0} of publisher {publisher}'s {sent:N0}, numbers {firstLost}..{lastLost}");
+            }
+
+            duplicated += tracker.Duplicated;
+            outOfOrder += tracker.OutOfOrder;
+        }
+
+        var latency = new LatencyHistogram();
+        foreach (var subscriber in subscribers)
+        {
+            latency.Add(subscriber.Latency);
+        }
+
+        var seconds = UsageSnapshot.Seconds(first, last);
+        var sentRate = (last.Sent - first.Sent) / seconds;
+        var receivedRate = (last.Received - first.Received) / seconds;
+        var megabytes = settings.PayloadBytes / 1e6;
+        var metrics = new List<Metric>
+        {
+            settings.Rate > 0 ? Metric.Number("offered (msg/s)", settings.Rate, "N0") : new Metric("offered (msg/s)", "max"),
+            Metric.Number("sent (msg/s)", sentRate, "N0"),
+            Metric.Number("received (msg/s)", receivedRate, "N0"),
+            Metric.Number("sent (MB/s)", sentRate * megabytes, "N1"),
+            Metric.Number("received (MB/s)", receivedRate * megabytes, "N1"),
+            new("lost", lost.ToString("N0")),
+            new("duplicated", duplicated.ToString("N0")),
+            new("out of order", outOfOrder.ToString("N0")),
+        };
+        foreach (var (name, percentile) in new[] { ("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p99.9", 99.9) })
+        {
+            metrics.Add(Milliseconds($"latency {name} (ms)", latency.GetValueAtPercentile(percentile)));
+        }
+
+        metrics.Add(Milliseconds("latency max (ms)", latency.Max));
+        var warnings = new List<string>();
+        CpuReport.Add(metrics, warnings, first, last, broker);
+        if (lost > 0)
+        {
+            warnings.Add($"{lost:N0} of {expected:N0} expected deliveries were lost (not received {settings.Drain.TotalSeconds:0.#} s after the last send): "
+                + string.Join("; ", lossDetails));
+        }
+
+        warnings.AddRange(publishers.Where(p => p.Error is not null).Select(p => $"publisher {p.Index}: {p.Error!.Message}"));
+        warnings.AddRange(subscribers.Where(s => s.Error is not null).Select(s => $"subscriber: {s.Error!.Message}"));
+        var foreign = subscribers.Sum(s => s.Foreign);
+        if (foreign > 0)
+        {
+            warnings.Add($"{foreign:N0} messages without a stamp of this run were received (another client publishing on bench/...?)");
+        }
+
+        return new ScenarioResult
+        {
+            Target = broker.Name,
+            Settings = settings,
+            Sent = windows.Sum(w => w.Sent),
+            Received = subscribers.Sum(s => s.Received),
+            Expected = expected,
+            Lost = lost,
+            Duplicated = duplicated,
+            OutOfOrder = outOfOrder,
+            Acknowledged = windows.Sum(w => w.Acknowledged),
+            Metrics = metrics,
+            Warnings = warnings,
+        };
+    }
+
+    private static async Task DelayUntilAsync(long ticks, CancellationToken cancellationToken)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), ticks);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken);
+        }
+    }
+
+    private static Metric Milliseconds(string name, long nanoseconds) => Metric.Number(name, nanoseconds / 1e6, "0.000");
+}

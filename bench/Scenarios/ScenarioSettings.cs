@@ -1,0 +1,39 @@
+using Broker.Protocol;
+
+namespace Broker.Bench.Scenarios;
+
+/// <summary>
+/// One scenario's parameters, defaults resolved. <see cref="Rate"/> is the total publish rate of all
+/// publishers together in messages per second (0 = as fast as the window allows).
+/// </summary>
+public sealed record ScenarioSettings
+{
+    public required ScenarioKind Kind { get; init; }
+
+    public QualityOfService Qos { get; init; }
+
+    public int PayloadBytes { get; init; } = 64;
+
+    public double Rate { get; init; }
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest wait after the last send for messages still on their way; what is missing then is lost.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int Publishers { get; init; } = 1;
+
+    public int Subscribers { get; init; } = 1;
+
+    public int Connections { get; init; } = 10_000;
+
+    public int Window { get; init; } = 1000;
+
+    /// <summary>The settings in one line, for the report's heading.</summary>
+    public string Describe() => Kind == ScenarioKind.Conn
+        ? $"conn: {Connections} idle connections"
+        : $"{Kind.ToString().ToLowerInvariant()}: qos {(int)Qos}, payload {PayloadBytes} B, {Publishers} publisher(s), {Subscribers} subscriber(s), "
+            + $"rate {(Rate > 0 ? $"{Rate:0} msg/s" : $"max (window {Window})")}, {Duration.TotalSeconds:0.#} s after {Warmup.TotalSeconds:0.#} s warm-up";
+}
