@@ -4,7 +4,7 @@ namespace Broker.Grains;
 /// One event on a gateway's inbox stream: what one instance sends that gateway after one grain turn. Each
 /// message is carried once, however many of the gateway's connections receive it.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed record InboxBatch(
     [property: Id(0)] string Instance,
     [property: Id(1)] Guid Epoch,

@@ -1,7 +1,7 @@
 namespace Broker.Grains;
 
 /// <summary>An application message as published into an instance. The payload is never mutated after creation.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed record PublishedMessage(
     [property: Id(0)] string Topic,
     [property: Id(1)] byte[] Payload,
