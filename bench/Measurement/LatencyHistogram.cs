@@ -55,8 +55,8 @@ public sealed class LatencyHistogram
 
     /// <summary>
     /// The nearest-rank percentile: the smallest recorded value that at least <paramref name="percentile"/>
-    /// percent of the samples do not exceed, reported as the highest value of its bucket (never above
-    /// <see cref="Max"/>). 0 when nothing was recorded.
+    /// percent of the samples do not exceed, reported as the lowest value of its bucket: exact for values below
+    /// 256 ns and on bucket boundaries, otherwise at most 0.8% low. 0 when nothing was recorded.
     /// </summary>
     public long GetValueAtPercentile(double percentile)
     {
@@ -68,13 +68,18 @@ public sealed class LatencyHistogram
         }
 
         var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100 * Count));
+        if (rank >= Count)
+        {
+            return Max;
+        }
+
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {
             seen += _counts[i];
             if (seen >= rank)
             {
-                return Math.Min(HighestValueOf(i), Max);
+                return Math.Clamp(LowestValueOf(i), Min, Max);
             }
         }
 
@@ -91,6 +96,17 @@ public sealed class LatencyHistogram
         var magnitude = 63 - (int)long.LeadingZeroCount(value);
         var shift = magnitude - SubBucketBits;
         return (shift * SubBucketCount) + (int)(value >> shift);
+    }
+
+    internal static long LowestValueOf(int index)
+    {
+        if (index < LinearLimit)
+        {
+            return index;
+        }
+
+        var shift = (index / SubBucketCount) - 1;
+        return (long)((index % SubBucketCount) + SubBucketCount) << shift;
     }
 
     internal static long HighestValueOf(int index)

@@ -1,0 +1,56 @@
+using Broker.Bench.Cli;
+using Broker.Bench.Scenarios;
+using Broker.Protocol;
+
+namespace Broker.Bench.Tests;
+
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void OptionsOverrideTheScenarioDefaults()
+    {
+        var options = BenchOptions.Parse(["p2p", "--qos", "1", "--pairs", "4", "--rate", "5000", "--payload", "128", "--target", "ours"]);
+
+        var settings = options.SettingsFor(ScenarioKind.P2p);
+
+        Assert.Equal(TargetChoice.Ours, options.Target);
+        Assert.Equal(QualityOfService.AtLeastOnce, settings.Qos);
+        Assert.Equal(4, settings.Publishers);
+        Assert.Equal(4, settings.Subscribers);
+        Assert.Equal(5000, settings.Rate);
+        Assert.Equal(128, settings.PayloadBytes);
+    }
+
+    [Fact]
+    public void AllRunsEveryScenarioWithItsDefaults()
+    {
+        var options = BenchOptions.Parse(["all"]);
+
+        Assert.Equal([ScenarioKind.P2p, ScenarioKind.Fanout, ScenarioKind.Fanin, ScenarioKind.Latency, ScenarioKind.Conn], options.Scenarios);
+        Assert.Equal(100, options.SettingsFor(ScenarioKind.Fanout).Subscribers);
+        Assert.Equal(10, options.SettingsFor(ScenarioKind.Fanin).Publishers);
+        Assert.Equal(10_000, options.SettingsFor(ScenarioKind.Latency).Rate);
+        Assert.Equal(0, options.SettingsFor(ScenarioKind.P2p).Rate);
+        Assert.Equal(10_000, options.SettingsFor(ScenarioKind.Conn).Connections);
+        Assert.Equal(TargetChoice.Both, options.Target);
+    }
+
+    [Theory]
+    [InlineData("p2p", "--payload", "15")]
+    [InlineData("p2p", "--qos", "2")]
+    [InlineData("nope")]
+    [InlineData("p2p", "--bogus")]
+    [InlineData("p2p", "--rate")]
+    public void InvalidArgumentsAreRejected(params string[] args)
+    {
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(args));
+    }
+
+    [Fact]
+    public void ManyConnectionsAreSpreadOverLoopbackSourceAddresses()
+    {
+        Assert.Empty(ConnectionScenario.SourceAddresses(20_000));
+        var sources = ConnectionScenario.SourceAddresses(100_000);
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"], sources.Select(a => a.ToString()));
+    }
+}
