@@ -82,5 +82,6 @@ async Task<ScenarioResult> RunAgainstAsync(string target, ScenarioSettings setti
     await using var broker = target == "ours"
         ? await OurBroker.StartAsync(options.RepositoryRoot, cancellationToken)
         : await MosquittoBroker.StartAsync(cancellationToken);
-    return await ScenarioRunner.RunAsync(settings, broker.Endpoint, cancellationToken);
+    var result = await ScenarioRunner.RunAsync(settings, broker.Endpoint, cancellationToken);
+    return broker.UnexpectedExit is { } exit ? result with { Warnings = [.. result.Warnings, exit] } : result;
 }

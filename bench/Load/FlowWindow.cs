@@ -2,36 +2,60 @@ namespace Broker.Bench.Load;
 
 /// <summary>
 /// The bound on one publisher's messages in flight. At rate 0 (as fast as possible) a publisher sends only
-/// while fewer than <see cref="Limit"/> of its messages are unaccounted for: not yet received by every
-/// subscriber (counted in messages: deliveries divided by the fan-out) or, at QoS 1, not yet acknowledged by the
-/// broker. Paced publishers ignore the limit (open loop) except for the 65535 packet identifiers of QoS 1.
-/// Subscribers and the PUBACK reader report progress from their threads and wake the publisher.
+/// while fewer than <see cref="Limit"/> of its messages are unaccounted for: beyond the highest sequence number
+/// the slowest of its subscribers has received (so a lost QoS 0 message does not shrink the window for good)
+/// or, at QoS 1, not yet acknowledged by the broker. Paced publishers ignore the limit (open loop) except for
+/// the 65535 packet identifiers of QoS 1. Subscribers and the PUBACK reader report progress from their threads
+/// and wake the publisher.
 /// </summary>
-public sealed class FlowWindow(int limit, int fanOut) : IDisposable
+public sealed class FlowWindow : IDisposable
 {
     public const int MaxUnacknowledged = 65_000;
 
     private readonly ManualResetEventSlim _progress = new(false, 100);
+    private readonly long[] _received;
     private long _sent;
-    private long _delivered;
     private long _acknowledged;
 
-    public int Limit { get; } = limit;
+    /// <param name="limit">Messages in flight at rate 0.</param>
+    /// <param name="subscribers">How many subscribers receive this publisher; each reports on its own slot.</param>
+    public FlowWindow(int limit, int subscribers)
+    {
+        Limit = limit;
+        _received = new long[Math.Max(1, subscribers)];
+    }
 
-    public int FanOut { get; } = fanOut;
+    public int Limit { get; }
 
     public long Sent => Volatile.Read(ref _sent);
 
-    public long Delivered => Volatile.Read(ref _delivered);
-
     public long Acknowledged => Volatile.Read(ref _acknowledged);
+
+    /// <summary>Messages through the highest one the slowest subscriber has received.</summary>
+    public long ReceivedBySlowest
+    {
+        get
+        {
+            var slowest = long.MaxValue;
+            foreach (ref var received in _received.AsSpan())
+            {
+                slowest = Math.Min(slowest, Volatile.Read(ref received));
+            }
+
+            return slowest;
+        }
+    }
 
     public void OnSent(long count) => Volatile.Write(ref _sent, _sent + count);
 
-    public void OnDelivered(long count)
+    /// <summary>Subscriber <paramref name="slot"/> has received a message numbered <paramref name="throughSequence"/> - 1.</summary>
+    public void OnReceived(int slot, long throughSequence)
     {
-        Interlocked.Add(ref _delivered, count);
-        _progress.Set();
+        if (throughSequence > Volatile.Read(ref _received[slot]))
+        {
+            Volatile.Write(ref _received[slot], throughSequence);
+            _progress.Set();
+        }
     }
 
     public void OnAcknowledged(long count)
@@ -48,20 +72,33 @@ public sealed class FlowWindow(int limit, int fanOut) : IDisposable
         var room = MaxUnacknowledged - unacknowledged;
         if (!paced)
         {
-            var undelivered = sent - (Delivered / FanOut);
+            var undelivered = sent - ReceivedBySlowest;
             room = Math.Min(room, Limit - Math.Max(undelivered, unacknowledged));
         }
 
         return room;
     }
 
-    /// <summary>Blocks until a subscriber or the PUBACK reader reports progress, or the timeout passes.</summary>
-    public void WaitForProgress(bool paced, bool acknowledged, TimeSpan timeout)
+    /// <summary>
+    /// Blocks until at least <paramref name="wanted"/> messages may be sent, or the timeout passes. Waiting for
+    /// a batch rather than one free slot keeps writes large when answers trickle in one by one.
+    /// </summary>
+    public void WaitForRoom(bool paced, bool acknowledged, long wanted, TimeSpan timeout)
     {
-        _progress.Reset();
-        if (Available(paced, acknowledged) <= 0)
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
         {
-            _progress.Wait(timeout);
+            _progress.Reset();
+            if (Available(paced, acknowledged) >= wanted)
+            {
+                return;
+            }
+
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0 || !_progress.Wait((int)left))
+            {
+                return;
+            }
         }
     }
 

@@ -172,7 +172,10 @@ public sealed class Publisher : IDisposable
                 }
                 else
                 {
-                    Window.WaitForProgress(paced, _acknowledged, TimeSpan.FromMilliseconds(10));
+                    // At rate 0, wait for an eighth of the window (or a full write) to free up, so that writes
+                    // stay large; the short timeout bounds the stall if answers stop short of it.
+                    var wanted = paced ? 1 : Math.Clamp(Window.Limit / 8, 1, _maxPerWrite);
+                    Window.WaitForRoom(paced, _acknowledged, wanted, TimeSpan.FromMilliseconds(2));
                 }
 
                 continue;

@@ -16,8 +16,9 @@ public sealed class Subscriber : IDisposable
 {
     private readonly Socket _socket;
     private readonly FlowWindow[] _windows;
+    private readonly int[] _slots;
     private readonly SequenceTracker?[] _trackers;
-    private readonly long[] _deliveredInRead;
+    private readonly long[] _receivedThrough;
     private readonly double _nanosecondsPerTick = 1e9 / Stopwatch.Frequency;
     private byte[] _buffer = new byte[256 * 1024];
     private byte[] _acknowledgements = new byte[4 * 1024];
@@ -25,13 +26,16 @@ public sealed class Subscriber : IDisposable
     private long _measureFromTicks = long.MaxValue;
 
     /// <param name="windows">The flow window of every publisher, by publisher index.</param>
-    public Subscriber(Socket socket, IReadOnlyList<FlowWindow> windows)
+    /// <param name="slots">This subscriber's slot in each publisher's window; -1 for a publisher it does not receive.</param>
+    public Subscriber(Socket socket, IReadOnlyList<FlowWindow> windows, IReadOnlyList<int> slots)
     {
         ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(slots);
         _socket = socket;
         _windows = [.. windows];
+        _slots = [.. slots];
         _trackers = new SequenceTracker?[_windows.Length];
-        _deliveredInRead = new long[_windows.Length];
+        _receivedThrough = new long[_windows.Length];
     }
 
     public LatencyHistogram Latency { get; } = new();
@@ -163,12 +167,14 @@ public sealed class Subscriber : IDisposable
             offset += total;
         }
 
-        for (var i = 0; i < _deliveredInRead.Length; i++)
+        if (received > 0)
         {
-            if (_deliveredInRead[i] > 0)
+            for (var i = 0; i < _receivedThrough.Length; i++)
             {
-                _windows[i].OnDelivered(_deliveredInRead[i]);
-                _deliveredInRead[i] = 0;
+                if (_slots[i] >= 0)
+                {
+                    _windows[i].OnReceived(_slots[i], _receivedThrough[i]);
+                }
             }
         }
 
@@ -187,7 +193,7 @@ public sealed class Subscriber : IDisposable
         var publisher = (int)stamp.Publisher;
         var tracker = _trackers[publisher] ??= new SequenceTracker();
         tracker.Record(stamp.Sequence);
-        _deliveredInRead[publisher]++;
+        _receivedThrough[publisher] = Math.Max(_receivedThrough[publisher], stamp.Sequence + 1L);
         if (stamp.IntendedTicks >= measureFrom)
         {
             Latency.Record((long)((nowTicks - stamp.IntendedTicks) * _nanosecondsPerTick));

@@ -21,13 +21,15 @@ public static class MessagingScenario
         ArgumentNullException.ThrowIfNull(broker);
         var (topics, filters, routes) = Layout(settings);
         var runId = Random.Shared.Next(0x10000, 0xFFFFF).ToString("x");
+        // Each route gets a slot in its publisher's window: the publisher's n-th subscriber reports on slot n.
         var fanOut = new int[topics.Length];
-        foreach (var (_, publisher) in routes)
+        var slots = filters.Select(_ => Enumerable.Repeat(-1, topics.Length).ToArray()).ToArray();
+        foreach (var (subscriber, publisher) in routes)
         {
-            fanOut[publisher]++;
+            slots[subscriber][publisher] = fanOut[publisher]++;
         }
 
-        var windows = topics.Select((_, i) => new FlowWindow(settings.Window, Math.Max(1, fanOut[i]))).ToArray();
+        var windows = topics.Select((_, i) => new FlowWindow(settings.Window, fanOut[i])).ToArray();
         var subscribers = new Subscriber[filters.Length];
         var publishers = new Publisher[topics.Length];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,7 +42,7 @@ public static class MessagingScenario
                 async (i, token) =>
                 {
                     var socket = await MqttHandshake.ConnectAsync(broker.Address, $"bench-{runId}-sub-{i}", null, token);
-                    subscribers[i] = new Subscriber(socket, windows);
+                    subscribers[i] = new Subscriber(socket, windows, slots[i]);
                     await MqttHandshake.SubscribeAsync(socket, filters[i], settings.Qos, token);
                 });
             await Parallel.ForEachAsync(

@@ -26,6 +26,12 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     public BrokerEndpoint Endpoint { get; }
 
+    /// <summary>Why the broker is gone, when it ended before the tool stopped it (crash, or a signal from elsewhere).</summary>
+    public string? UnexpectedExit => _process.HasExited
+        ? $"the broker process exited during the run with code {_process.ExitCode}"
+            + (_process.ExitCode switch { 137 => " (SIGKILL)", 143 => " (SIGTERM)", 134 => " (SIGABRT)", _ => "" })
+        : null;
+
     public static async Task<BrokerProcess> StartAsync(
         string name, string fileName, IEnumerable<string> arguments, int mqttPort, Action? cleanup, CancellationToken cancellationToken)
     {
