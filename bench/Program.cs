@@ -4,6 +4,12 @@ using Broker.Bench.Reporting;
 using Broker.Bench.Scenarios;
 using Broker.Bench.Targets;
 
+if (args.Length == 0 || args.Any(arg => arg is "--help" or "-h"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
 BenchOptions options;
 try
 {
