@@ -6,4 +6,11 @@ public sealed record PublishedMessage(
     [property: Id(0)] string Topic,
     [property: Id(1)] byte[] Payload,
     [property: Id(2)] byte Qos,
-    [property: Id(3)] bool Retain);
+    [property: Id(3)] bool Retain)
+{
+    /// <summary>
+    /// The largest message (topic and payload bytes) the delivery path carries: delivery batches travel as memory
+    /// stream events, which must fit the stream cache's 1 MB blocks together with the batch's other content.
+    /// </summary>
+    public const int MaxSize = 512 * 1024;
+}

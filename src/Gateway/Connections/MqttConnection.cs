@@ -396,6 +396,7 @@ internal sealed partial class MqttConnection
             return;
         }
 
+        _router.Left();
         try
         {
             // Everything the client published reaches the instance before its will.

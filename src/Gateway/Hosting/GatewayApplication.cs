@@ -29,7 +29,12 @@ public static partial class GatewayApplication
 
         var broker = builder.Configuration.GetSection("Broker");
         var options = broker.Get<GatewayOptions>() ?? new GatewayOptions();
-        builder.Services.AddOptions<GatewayOptions>().Bind(broker);
+        builder.Services.AddOptions<GatewayOptions>()
+            .Bind(broker)
+            .Validate(
+                gateway => gateway.MaxPacketSize is > 0 and <= PublishedMessage.MaxSize,
+                $"Broker:MaxPacketSize must be between 1 and {PublishedMessage.MaxSize} bytes, the largest message the cluster carries")
+            .ValidateOnStart();
         builder.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
 
         if (!builder.Services.Any(service => service.ServiceType == typeof(IClusterClient)))

@@ -9,8 +9,11 @@ public sealed class GatewayOptions
 
     public PortOptions Ports { get; init; } = new();
 
-    /// <summary>The largest MQTT packet accepted, fixed header included; larger ones close the connection before their body is read.</summary>
-    public int MaxPacketSize { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// The largest MQTT packet accepted, fixed header included; larger ones close the connection before their body
+    /// is read. At most <see cref="Grains.PublishedMessage.MaxSize"/>, the largest message the cluster carries.
+    /// </summary>
+    public int MaxPacketSize { get; set; } = 256 * 1024;
 
     /// <summary>How long a new connection may take to send CONNECT.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -26,6 +26,7 @@ internal sealed partial class InstanceRouter(
     private TaskCompletionSource _accepted = NewCompletion();
     private TaskCompletionSource? _spaceAvailable;
     private long _pendingBytes;
+    private int _connections;
     private bool _sending;
 
     public string Instance { get; } = instance;
@@ -41,10 +42,14 @@ internal sealed partial class InstanceRouter(
     /// <summary>The last inbox batch the instance had sent at the previous lease renewal; it must have arrived by the next.</summary>
     public long ExpectedSequence { get; set; }
 
-    /// <summary>Takes note of the instance's answer to a CONNECT of one of this gateway's connections.</summary>
+    /// <summary>
+    /// Takes note of the instance's answer to a CONNECT of one of this gateway's connections: if the instance
+    /// forgot this gateway while other connections here were registered with it, they must be restored.
+    /// </summary>
     public void Registered(Guid epoch, bool gatewayKnown)
     {
-        if (Epoch == Guid.Empty)
+        var others = Interlocked.Increment(ref _connections) - 1;
+        if (others == 0)
         {
             Epoch = epoch;
         }
@@ -53,6 +58,9 @@ internal sealed partial class InstanceRouter(
             RestoreRequested = true;
         }
     }
+
+    /// <summary>Takes note that a connection registered with <see cref="Registered"/> has left the instance.</summary>
+    public void Left() => Interlocked.Decrement(ref _connections);
 
     /// <summary>
     /// Queues a message for the instance. The returned task completes when the instance has accepted the batch

@@ -4,14 +4,26 @@ namespace Broker.Grains.Instances;
 
 /// <summary>
 /// One gateway as seen by an instance: its lease, its connections, and the deliveries collected for it during
-/// the current grain turn, sent as one <see cref="InboxBatch"/> on the gateway's inbox stream.
+/// the current grain turn, sent on the gateway's inbox stream at the end of the turn. A turn's deliveries are
+/// cut into batches of bounded size, because the stream rejects events larger than its cache blocks.
 /// </summary>
-internal sealed class GatewayOutbox(string gatewayId, IAsyncStream<InboxBatch> inbox)
+internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoch, IAsyncStream<InboxBatch> inbox)
 {
+    /// <summary>
+    /// Message bytes after which a batch is cut. With <see cref="PublishedMessage.MaxSize"/> and the most
+    /// deliveries a batch carries, a batch stays below the memory stream cache's 1 MB blocks.
+    /// </summary>
+    private const int MaxBatchMessageBytes = 256 * 1024;
+
+    /// <summary>Deliveries after which a batch is cut.</summary>
+    private const int MaxBatchDeliveries = 8192;
+
     private readonly List<PublishedMessage> _messages = [];
     private readonly List<Delivery> _deliveries = [];
     private readonly List<long> _connectionsToClose = [];
+    private readonly List<InboxBatch> _ready = [];
     private PublishedMessage? _lastMessage;
+    private int _messageBytes;
     private long _sequence;
 
     public string GatewayId { get; } = gatewayId;
@@ -20,18 +32,25 @@ internal sealed class GatewayOutbox(string gatewayId, IAsyncStream<InboxBatch> i
 
     public DateTime LeaseExpiresUtc { get; set; }
 
-    /// <summary>The sequence number of the last batch sent.</summary>
+    /// <summary>The sequence number of the last batch made.</summary>
     public long Sequence => _sequence;
 
-    public bool HasPending => _deliveries.Count > 0 || _connectionsToClose.Count > 0;
+    public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0;
 
     public void AddDelivery(PublishedMessage message, long connectionId, byte qos)
     {
         // Deliveries of one message to several connections come in a row, so one comparison deduplicates it.
-        if (!ReferenceEquals(message, _lastMessage))
+        if (!ReferenceEquals(message, _lastMessage) || _deliveries.Count == MaxBatchDeliveries)
         {
+            var messageBytes = (message.Topic.Length * 3) + message.Payload.Length;
+            if (_deliveries.Count == MaxBatchDeliveries || (_messages.Count > 0 && _messageBytes + messageBytes > MaxBatchMessageBytes))
+            {
+                Cut();
+            }
+
             _messages.Add(message);
             _lastMessage = message;
+            _messageBytes += messageBytes;
         }
 
         _deliveries.Add(new Delivery(_messages.Count - 1, connectionId, qos));
@@ -39,13 +58,30 @@ internal sealed class GatewayOutbox(string gatewayId, IAsyncStream<InboxBatch> i
 
     public void AddClose(long connectionId) => _connectionsToClose.Add(connectionId);
 
-    public Task SendAsync(string instance, Guid epoch)
+    /// <summary>Sends the turn's batches in order.</summary>
+    public async Task SendAsync()
     {
-        var batch = new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose]);
+        Cut();
+        var batches = _ready.ToArray();
+        _ready.Clear();
+        foreach (var batch in batches)
+        {
+            await inbox.OnNextAsync(batch);
+        }
+    }
+
+    private void Cut()
+    {
+        if (_deliveries.Count == 0 && _connectionsToClose.Count == 0)
+        {
+            return;
+        }
+
+        _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose]));
         _messages.Clear();
         _deliveries.Clear();
         _connectionsToClose.Clear();
         _lastMessage = null;
-        return inbox.OnNextAsync(batch);
+        _messageBytes = 0;
     }
 }

@@ -248,7 +248,7 @@ public sealed partial class InstanceGrain(
         if (!_gateways.TryGetValue(gatewayId, out var gateway))
         {
             var inbox = this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId));
-            _gateways[gatewayId] = gateway = new GatewayOutbox(gatewayId, inbox);
+            _gateways[gatewayId] = gateway = new GatewayOutbox(gatewayId, InstanceName, _epoch, inbox);
         }
 
         gateway.LeaseExpiresUtc = DateTime.UtcNow + _leaseDuration;
@@ -262,7 +262,7 @@ public sealed partial class InstanceGrain(
         {
             if (gateway.HasPending)
             {
-                (sends ??= []).Add(gateway.SendAsync(InstanceName, _epoch));
+                (sends ??= []).Add(gateway.SendAsync());
             }
         }
 

@@ -63,25 +63,31 @@ public sealed class ProtocolViolationTests(BrokerFixture broker)
     {
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
-        // PUBLISH announcing 1 MiB + 1 byte of body; not a byte of the body follows.
-        await client.SendRawAsync([0x30, 0x81, 0x80, 0x40]);
+        // PUBLISH announcing 256 KiB + 1 byte of body (the default maximum is 256 KiB); not a byte of the body follows.
+        await client.SendRawAsync([0x30, 0x81, 0x80, 0x10]);
 
         Assert.True(await client.WaitClosedAsync());
     }
 
     [Fact]
-    public async Task PacketOfExactlyTheMaximumSizeIsAccepted()
+    public async Task PacketOfExactlyTheMaximumSizeIsAcceptedAndDelivered()
     {
+        const int maxPacketSize = 256 * 1024;
         var topic = $"{TestNames.Topic()}/big";
+        await using var subscriber = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
+        await subscriber.SendAsync(new SubscribePacket(1, [new TopicSubscription(topic, QualityOfService.AtMostOnce)]));
+        await subscriber.ReceiveAsync<SubAckPacket>();
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
-        // The remaining length of an empty PUBLISH takes one byte; that of a 1 MiB one takes three.
-        var payloadLength = (1024 * 1024) - PublishPacket.ComputeSize(topic, 0, QualityOfService.AtLeastOnce) - 2;
+        // The remaining length of an empty PUBLISH takes one byte; that of a 256 KiB one takes three.
+        var payloadLength = maxPacketSize - PublishPacket.ComputeSize(topic, 0, QualityOfService.AtLeastOnce) - 2;
         var publish = new PublishPacket(topic, new byte[payloadLength], QualityOfService.AtLeastOnce, false, false, 1);
-        Assert.Equal(1024 * 1024, publish.GetSize());
+        Assert.Equal(maxPacketSize, publish.GetSize());
 
         await client.SendAsync(publish);
 
         Assert.Equal(new PubAckPacket(1), await client.ReceiveAsync<PubAckPacket>());
+        var delivered = await subscriber.ReceiveAsync<PublishPacket>();
+        Assert.Equal(payloadLength, delivered.Payload.Length);
     }
 
     private static async Task AssertNothingWasSentAsync(RawMqttClient client) =>
