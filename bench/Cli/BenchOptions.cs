@@ -28,6 +28,10 @@ public sealed record BenchOptions
           --drain SECONDS           longest wait for messages after the last send (default 5)
           --pairs N | --publishers N | --subscribers M | --connections C
           --window W                at rate 0, messages per publisher sent but not yet received (default 1000)
+          --receive-threads T       threads receiving for all subscribers, each waiting on its share of the
+                                    sockets with epoll (default: half the cores, at least 1)
+          --pacing-quantum MICROSECONDS  with --rate, send at most once per quantum, everything due at once:
+                                    fewer wake-ups, but up to a quantum of added latency (default 0)
           --target ours|mosquitto|both   brokers the tool starts (default both)
           --broker HOST:PORT        use an already running broker instead
           --broker-pid PID          its process id, for its CPU and memory (conn)
@@ -59,6 +63,10 @@ public sealed record BenchOptions
     public int? Connections { get; init; }
 
     public int? Window { get; init; }
+
+    public int? ReceiveThreads { get; init; }
+
+    public double? PacingQuantumMicroseconds { get; init; }
 
     public TargetChoice Target { get; init; } = TargetChoice.Both;
 
@@ -103,6 +111,8 @@ public sealed record BenchOptions
                 "--subscribers" => options with { Subscribers = Integer(name, Value(), 1) },
                 "--connections" => options with { Connections = Integer(name, Value(), 1) },
                 "--window" => options with { Window = Integer(name, Value(), 1) },
+                "--pacing-quantum" => options with { PacingQuantumMicroseconds = Number(name, Value()) },
+                "--receive-threads" => options with { ReceiveThreads = Integer(name, Value(), 1) },
                 "--target" => options with { Target = Enum.TryParse<TargetChoice>(Value(), true, out var target) ? target : throw new ArgumentException("--target: ours, mosquitto or both") },
                 "--broker" => options with { Broker = IPEndPoint.TryParse(Value().Replace("localhost", "127.0.0.1", StringComparison.Ordinal), out var endpoint) && endpoint.Port != 0 ? endpoint : throw new ArgumentException("--broker: HOST:PORT with an IPv4 address or localhost") },
                 "--broker-pid" => options with { BrokerProcessId = Integer(name, Value(), 1) },
@@ -140,6 +150,8 @@ public sealed record BenchOptions
             Subscribers = subscribers,
             Connections = Connections ?? (Smoke ? 50 : 10_000),
             Window = Window ?? 1000,
+            ReceiveThreads = ReceiveThreads ?? 0,
+            PacingQuantum = TimeSpan.FromMicroseconds(PacingQuantumMicroseconds ?? 0),
         };
     }
 

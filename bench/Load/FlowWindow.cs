@@ -5,8 +5,8 @@ namespace Broker.Bench.Load;
 /// while fewer than <see cref="Limit"/> of its messages are unaccounted for: beyond the highest sequence number
 /// the slowest of its subscribers has received (so a lost QoS 0 message does not shrink the window for good)
 /// or, at QoS 1, not yet acknowledged by the broker. Paced publishers ignore the limit (open loop) except for
-/// the 65535 packet identifiers of QoS 1. Subscribers and the PUBACK reader report progress from their threads
-/// and wake the publisher.
+/// the 65535 packet identifiers of QoS 1. Subscribers and the PUBACK reader report progress from their receive
+/// threads and, through <see cref="Notify"/>, wake the publisher only once it has the room it waits for.
 /// </summary>
 public sealed class FlowWindow : IDisposable
 {
@@ -16,6 +16,11 @@ public sealed class FlowWindow : IDisposable
     private readonly long[] _received;
     private long _sent;
     private long _acknowledged;
+
+    // While the publisher waits: the room it waits for (0 when not waiting) and the terms of Available.
+    private long _wanted;
+    private bool _waitPaced;
+    private bool _waitAcknowledged;
 
     /// <param name="limit">Messages in flight at rate 0.</param>
     /// <param name="subscribers">How many subscribers receive this publisher; each reports on its own slot.</param>
@@ -54,14 +59,25 @@ public sealed class FlowWindow : IDisposable
         if (throughSequence > Volatile.Read(ref _received[slot]))
         {
             Volatile.Write(ref _received[slot], throughSequence);
-            _progress.Set();
         }
     }
 
     public void OnAcknowledged(long count)
     {
         Interlocked.Add(ref _acknowledged, count);
-        _progress.Set();
+        Notify();
+    }
+
+    /// <summary>After progress was reported: wakes the publisher if it waits and now has the room it wants.</summary>
+    public void Notify()
+    {
+        // Pairs with the exchange in WaitForRoom: either the publisher sees this progress or this sees it waiting.
+        Interlocked.MemoryBarrier();
+        var wanted = Volatile.Read(ref _wanted);
+        if (wanted > 0 && Available(_waitPaced, _waitAcknowledged) >= wanted)
+        {
+            _progress.Set();
+        }
     }
 
     /// <summary>How many more messages the publisher may send now.</summary>
@@ -86,19 +102,29 @@ public sealed class FlowWindow : IDisposable
     public void WaitForRoom(bool paced, bool acknowledged, long wanted, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (true)
+        _waitPaced = paced;
+        _waitAcknowledged = acknowledged;
+        try
         {
-            _progress.Reset();
-            if (Available(paced, acknowledged) >= wanted)
+            while (true)
             {
-                return;
-            }
+                _progress.Reset();
+                Interlocked.Exchange(ref _wanted, Math.Max(1, wanted));
+                if (Available(paced, acknowledged) >= wanted)
+                {
+                    return;
+                }
 
-            var left = deadline - Environment.TickCount64;
-            if (left <= 0 || !_progress.Wait((int)left))
-            {
-                return;
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0 || !_progress.Wait((int)left))
+                {
+                    return;
+                }
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _wanted, 0);
         }
     }
 

@@ -39,6 +39,12 @@ public sealed class PacketTemplate
     public void WriteTo(Span<byte> destination, Stamp stamp)
     {
         Bytes.CopyTo(destination);
+        Patch(destination, stamp);
+    }
+
+    /// <summary>Writes the stamp (and packet identifier) into a copy of the template already in <paramref name="destination"/>.</summary>
+    public void Patch(Span<byte> destination, Stamp stamp)
+    {
         stamp.Write(destination[PayloadOffset..]);
         if (PacketIdOffset >= 0)
         {

@@ -8,9 +8,12 @@ namespace Broker.Bench.Load;
 /// <summary>
 /// One publishing connection. A dedicated thread sends pre-encoded PUBLISH packets, as many per write as are
 /// due (paced) or as the window allows (rate 0), never waiting for an answer before sending the next; each
-/// payload carries its sequence number and intended send time. A read loop counts the broker's PUBACKs.
+/// payload carries its sequence number and intended send time. Paced, it sleeps until the next message is due
+/// (with the thread's timer slack cut to 1 µs, so the sleep ends on time) and then sends everything due in one
+/// write: no spinning, so a low rate costs a wake-up and a write per message or batch, not a core. A
+/// <see cref="ReceivePool"/> thread counts the broker's PUBACKs.
 /// </summary>
-public sealed class Publisher : IDisposable
+public sealed class Publisher : IReceiveConnection, IPacketHandler, IDisposable
 {
     private const int MaxWriteBytes = 64 * 1024;
 
@@ -19,6 +22,7 @@ public sealed class Publisher : IDisposable
     private readonly bool _acknowledged;
     private readonly byte[] _buffer;
     private readonly int _maxPerWrite;
+    private long _acknowledgementsInBatch;
 
     public Publisher(Socket socket, uint index, PacketTemplate template, QualityOfService qos, FlowWindow window)
     {
@@ -29,6 +33,10 @@ public sealed class Publisher : IDisposable
         Window = window;
         _maxPerWrite = Math.Max(1, MaxWriteBytes / template.Bytes.Length);
         _buffer = new byte[_maxPerWrite * template.Bytes.Length];
+        for (var i = 0; i < _maxPerWrite; i++)
+        {
+            template.Bytes.CopyTo(_buffer, i * template.Bytes.Length);
+        }
     }
 
     public uint Index { get; }
@@ -49,6 +57,7 @@ public sealed class Publisher : IDisposable
         {
             try
             {
+                NativeMethods.SetTimerSlack(1_000);
                 SendLoop(schedule, startTicks, stopTicks);
             }
             catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
@@ -66,34 +75,34 @@ public sealed class Publisher : IDisposable
         return done.Task;
     }
 
-    /// <summary>Counts PUBACKs until the connection closes.</summary>
-    public async Task ReadAcknowledgementsAsync(CancellationToken cancellationToken)
+    public Socket Socket => _socket;
+
+    /// <summary>Where the broker's PUBACKs are received (QoS 1; a <see cref="ReceivePool"/> reads it).</summary>
+    public FrameBuffer Buffer { get; } = new(16 * 1024);
+
+    void IReceiveConnection.OnReceived(long nowTicks)
     {
-        var buffer = new byte[16 * 1024];
-        var filled = 0;
-        try
+        _acknowledgementsInBatch = 0;
+        Buffer.Drain(this);
+        if (_acknowledgementsInBatch > 0)
         {
-            while (true)
-            {
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                filled += read;
-                var consumed = CountAcknowledgements(buffer.AsSpan(0, filled), out var acknowledgements);
-                if (acknowledgements > 0)
-                {
-                    Window.OnAcknowledged(acknowledgements);
-                }
-
-                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
-                filled -= consumed;
-            }
+            Window.OnAcknowledged(_acknowledgementsInBatch);
         }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
+    }
+
+    void IReceiveConnection.OnClosed(BenchException? error)
+    {
+        if (error is not null)
         {
+            Error ??= error;
+        }
+    }
+
+    void IPacketHandler.OnPacket(byte header, ReadOnlySpan<byte> body)
+    {
+        if (header >> 4 == (int)PacketType.PubAck)
+        {
+            _acknowledgementsInBatch++;
         }
     }
 
@@ -111,40 +120,12 @@ public sealed class Publisher : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private static int CountAcknowledgements(ReadOnlySpan<byte> buffer, out int acknowledgements)
-    {
-        acknowledgements = 0;
-        var offset = 0;
-        while (buffer.Length - offset >= 2)
-        {
-            // Everything a broker sends a publisher here is short: a one-byte remaining length suffices.
-            var remaining = buffer[offset + 1];
-            if ((remaining & 0x80) != 0)
-            {
-                throw new BenchException("unexpected long packet on a publisher connection");
-            }
-
-            if (buffer.Length - offset < 2 + remaining)
-            {
-                break;
-            }
-
-            if (buffer[offset] >> 4 == (int)PacketType.PubAck)
-            {
-                acknowledgements++;
-            }
-
-            offset += 2 + remaining;
-        }
-
-        return offset;
-    }
-
     private void SendLoop(PacingSchedule? schedule, long startTicks, long stopTicks)
     {
         var paced = schedule is not null;
         var packetSize = _template.Bytes.Length;
         long next = 0;
+        long lastSend = 0;
         while (Stopwatch.GetTimestamp() < startTicks)
         {
             WaitUntil(startTicks);
@@ -168,7 +149,7 @@ public sealed class Publisher : IDisposable
             {
                 if (paced && Window.Available(paced, _acknowledged) > 0)
                 {
-                    WaitUntil(Math.Min(schedule!.IntendedTicks(next), stopTicks));
+                    WaitUntil(Math.Min(schedule!.WakeTicks(next, lastSend), stopTicks));
                 }
                 else
                 {
@@ -186,10 +167,11 @@ public sealed class Publisher : IDisposable
             {
                 var sequence = next + i;
                 var intended = paced ? schedule!.IntendedTicks(sequence) : now;
-                _template.WriteTo(_buffer.AsSpan(i * packetSize, packetSize), new Stamp(Index, (uint)sequence, intended));
+                _template.Patch(_buffer.AsSpan(i * packetSize, packetSize), new Stamp(Index, (uint)sequence, intended));
             }
 
             _socket.Send(_buffer.AsSpan(0, batch * packetSize));
+            lastSend = now;
             next += batch;
             Window.OnSent(batch);
         }
@@ -199,7 +181,8 @@ public sealed class Publisher : IDisposable
             var wait = ticks - Stopwatch.GetTimestamp();
             if (wait > 0)
             {
-                // usleep overshoots by the kernel's timer slack (~50 µs); the stamp keeps the intended time anyway.
+                // usleep overshoots by the thread's timer slack (cut to 1 µs above) plus the wake-up; the stamp keeps
+                // the intended time anyway, so a late send shows in the latency.
                 var microseconds = Math.Min(wait * 1_000_000 / Stopwatch.Frequency, 10_000);
                 _ = NativeMethods.MicroSleep((uint)Math.Max(microseconds, 1));
             }

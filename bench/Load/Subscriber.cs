@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Broker.Bench.Measurement;
@@ -7,21 +6,26 @@ using Broker.Protocol;
 namespace Broker.Bench.Load;
 
 /// <summary>
-/// One subscribing connection. Its read loop frames packets itself (no objects per message): for each PUBLISH
-/// it reads the stamp, records the latency (receive time of the read minus intended send time) when the message
-/// was meant to be sent after the warm-up, and tracks the publisher's sequence numbers. QoS 1 messages are
-/// acknowledged with one write of all the read's PUBACKs.
+/// One subscribing connection, read by a <see cref="ReceivePool"/> thread. Each receive is framed in place
+/// (no objects per message): for each PUBLISH it reads the stamp, records the latency (receive time minus
+/// intended send time) when the message was meant to be sent after the warm-up, and tracks the publisher's
+/// sequence numbers. QoS 1 messages are acknowledged with one write of all the receive's PUBACKs.
 /// </summary>
-public sealed class Subscriber : IDisposable
+public sealed class Subscriber : IReceiveConnection, IPacketHandler, IDisposable
 {
-    private readonly Socket _socket;
+    public const int BufferBytes = 256 * 1024;
+
     private readonly FlowWindow[] _windows;
     private readonly int[] _slots;
     private readonly SequenceTracker?[] _trackers;
     private readonly long[] _receivedThrough;
     private readonly double _nanosecondsPerTick = 1e9 / Stopwatch.Frequency;
-    private byte[] _buffer = new byte[256 * 1024];
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _acknowledgements = new byte[4 * 1024];
+    private int _acknowledgementBytes;
+    private long _publishes;
+    private long _nowTicks;
+    private long _measureFrom;
     private long _received;
     private long _measureFromTicks = long.MaxValue;
 
@@ -31,12 +35,16 @@ public sealed class Subscriber : IDisposable
     {
         ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(slots);
-        _socket = socket;
+        Socket = socket;
         _windows = [.. windows];
         _slots = [.. slots];
         _trackers = new SequenceTracker?[_windows.Length];
         _receivedThrough = new long[_windows.Length];
     }
+
+    public Socket Socket { get; }
+
+    public FrameBuffer Buffer { get; } = new(BufferBytes);
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -48,6 +56,9 @@ public sealed class Subscriber : IDisposable
 
     public Exception? Error { get; private set; }
 
+    /// <summary>Completes when the connection is over.</summary>
+    public Task Closed => _closed.Task;
+
     /// <summary>Latencies are recorded for messages meant to be sent at or after this time (the end of the warm-up).</summary>
     public long MeasureFromTicks
     {
@@ -57,133 +68,53 @@ public sealed class Subscriber : IDisposable
 
     public SequenceTracker? TrackerOf(int publisher) => _trackers[publisher];
 
-    public async Task ReceiveAsync(CancellationToken cancellationToken)
+    public void OnReceived(long nowTicks)
     {
-        var filled = 0;
-        try
+        _nowTicks = nowTicks;
+        _measureFrom = MeasureFromTicks;
+        _acknowledgementBytes = 0;
+        _publishes = 0;
+        Buffer.Drain(this);
+        if (_acknowledgementBytes > 0)
         {
-            while (true)
-            {
-                var read = await _socket.ReceiveAsync(_buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                filled += read;
-                var consumed = Process(Stopwatch.GetTimestamp(), filled, out var acknowledgementBytes);
-                if (acknowledgementBytes > 0)
-                {
-                    await _socket.SendAsync(_acknowledgements.AsMemory(0, acknowledgementBytes), SocketFlags.None, cancellationToken);
-                }
-
-                _buffer.AsSpan(consumed, filled - consumed).CopyTo(_buffer);
-                filled -= consumed;
-            }
-        }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
-        catch (BenchException exception)
-        {
-            Error = exception;
-        }
-    }
-
-    public void Disconnect()
-    {
-        try
-        {
-            _socket.Send([(byte)((int)PacketType.Disconnect << 4), 0]);
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-    }
-
-    public void Dispose() => _socket.Dispose();
-
-    /// <summary>Handles the whole packets in the buffer; returns the bytes consumed. Grows the buffer for a packet bigger than it.</summary>
-    private int Process(long nowTicks, int filled, out int acknowledgementBytes)
-    {
-        acknowledgementBytes = 0;
-        var buffer = _buffer.AsSpan(0, filled);
-        var measureFrom = MeasureFromTicks;
-        var offset = 0;
-        long received = 0;
-        while (buffer.Length - offset >= 2)
-        {
-            var header = buffer[offset];
-            var remainingLength = 0;
-            var position = offset + 1;
-            var complete = false;
-            for (var shift = 0; shift < 28 && position < buffer.Length; shift += 7)
-            {
-                var digit = buffer[position++];
-                remainingLength |= (digit & 0x7F) << shift;
-                if ((digit & 0x80) == 0)
-                {
-                    complete = true;
-                    break;
-                }
-            }
-
-            if (!complete)
-            {
-                if (position - offset > 4)
-                {
-                    throw new BenchException("malformed remaining length from the broker");
-                }
-
-                break;
-            }
-
-            var total = position - offset + remainingLength;
-            if (buffer.Length - offset < total)
-            {
-                if (total > _buffer.Length)
-                {
-                    Array.Resize(ref _buffer, total * 2);
-                }
-
-                break;
-            }
-
-            if (header >> 4 == (int)PacketType.Publish)
-            {
-                var body = buffer.Slice(position, remainingLength);
-                var payloadStart = 2 + BinaryPrimitives.ReadUInt16BigEndian(body);
-                if (((header >> 1) & 0x03) != 0)
-                {
-                    AddAcknowledgement(body[payloadStart], body[payloadStart + 1], ref acknowledgementBytes);
-                    payloadStart += 2;
-                }
-
-                received++;
-                OnMessage(body[payloadStart..], nowTicks, measureFrom);
-            }
-
-            offset += total;
+            Socket.Send(_acknowledgements.AsSpan(0, _acknowledgementBytes), SocketFlags.None);
         }
 
-        if (received > 0)
+        if (_publishes > 0)
         {
             for (var i = 0; i < _receivedThrough.Length; i++)
             {
                 if (_slots[i] >= 0)
                 {
                     _windows[i].OnReceived(_slots[i], _receivedThrough[i]);
+                    _windows[i].Notify();
                 }
             }
-        }
 
-        Volatile.Write(ref _received, _received + received);
-        return offset;
+            Volatile.Write(ref _received, _received + _publishes);
+        }
     }
 
-    private void OnMessage(ReadOnlySpan<byte> payload, long nowTicks, long measureFrom)
+    public void OnClosed(BenchException? error)
     {
+        Error ??= error;
+        _closed.TrySetResult();
+    }
+
+    void IPacketHandler.OnPacket(byte header, ReadOnlySpan<byte> body)
+    {
+        if (header >> 4 != (int)PacketType.Publish)
+        {
+            return;
+        }
+
+        _publishes++;
+        var payload = FrameBuffer.PublishPayload(header, body, out var packetId);
+        if (packetId >= 0)
+        {
+            AddAcknowledgement(packetId);
+        }
+
         if (!Stamp.TryRead(payload, out var stamp) || stamp.Publisher >= _trackers.Length)
         {
             Foreign++;
@@ -194,23 +125,37 @@ public sealed class Subscriber : IDisposable
         var tracker = _trackers[publisher] ??= new SequenceTracker();
         tracker.Record(stamp.Sequence);
         _receivedThrough[publisher] = Math.Max(_receivedThrough[publisher], stamp.Sequence + 1L);
-        if (stamp.IntendedTicks >= measureFrom)
+        if (stamp.IntendedTicks >= _measureFrom)
         {
-            Latency.Record((long)((nowTicks - stamp.IntendedTicks) * _nanosecondsPerTick));
+            Latency.Record((long)((_nowTicks - stamp.IntendedTicks) * _nanosecondsPerTick));
         }
     }
 
-    private void AddAcknowledgement(byte high, byte low, ref int length)
+    public void Disconnect()
     {
-        if (length + 4 > _acknowledgements.Length)
+        try
+        {
+            Socket.Send([(byte)((int)PacketType.Disconnect << 4), 0]);
+            Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    public void Dispose() => Socket.Dispose();
+
+    private void AddAcknowledgement(int packetId)
+    {
+        if (_acknowledgementBytes + 4 > _acknowledgements.Length)
         {
             Array.Resize(ref _acknowledgements, _acknowledgements.Length * 2);
         }
 
-        _acknowledgements[length] = (byte)((int)PacketType.PubAck << 4);
-        _acknowledgements[length + 1] = 2;
-        _acknowledgements[length + 2] = high;
-        _acknowledgements[length + 3] = low;
-        length += 4;
+        _acknowledgements[_acknowledgementBytes] = (byte)((int)PacketType.PubAck << 4);
+        _acknowledgements[_acknowledgementBytes + 1] = 2;
+        _acknowledgements[_acknowledgementBytes + 2] = (byte)(packetId >> 8);
+        _acknowledgements[_acknowledgementBytes + 3] = (byte)packetId;
+        _acknowledgementBytes += 4;
     }
 }

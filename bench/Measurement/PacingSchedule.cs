@@ -27,11 +27,21 @@ public sealed class PacingSchedule
 
     public long StartTicks { get; }
 
+    /// <summary>
+    /// The shortest time between two sends, in ticks (0 = send each message at its time). A sender wakes once per
+    /// quantum at most and sends everything due: fewer wake-ups and writes at high rates, at the price of up to a
+    /// quantum of queueing in the generator, which the latency shows (the stamps keep the intended times).
+    /// </summary>
+    public long QuantumTicks { get; init; }
+
     public double MessagesPerSecond { get; }
 
     /// <summary>When message <paramref name="index"/> is meant to be sent, in ticks.</summary>
     public long IntendedTicks(long index) =>
         StartTicks + (long)Math.Ceiling(index * (double)_ticksPerSecond / MessagesPerSecond);
+
+    /// <summary>When to wake for message <paramref name="index"/>, the last send having been at <paramref name="lastSendTicks"/>.</summary>
+    public long WakeTicks(long index, long lastSendTicks) => Math.Max(IntendedTicks(index), lastSendTicks + QuantumTicks);
 
     /// <summary>How many messages are due at <paramref name="nowTicks"/>: those whose intended time is not after it.</summary>
     public long DueCount(long nowTicks)

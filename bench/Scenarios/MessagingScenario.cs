@@ -13,7 +13,7 @@ namespace Broker.Bench.Scenarios;
 /// </summary>
 public static class MessagingScenario
 {
-    private const int ConnectConcurrency = 32;
+    private const int ConnectConcurrency = 8;
 
     public static async Task<ScenarioResult> RunAsync(ScenarioSettings settings, BrokerEndpoint broker, CancellationToken cancellationToken)
     {
@@ -32,30 +32,40 @@ public static class MessagingScenario
         var windows = topics.Select((_, i) => new FlowWindow(settings.Window, fanOut[i])).ToArray();
         var subscribers = new Subscriber[filters.Length];
         var publishers = new Publisher[topics.Length];
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var readers = new List<Task>();
+        ReceivePool? receivers = null;
         try
         {
+            // Blocking handshakes (see MqttHandshake), a few at a time on pool threads.
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, filters.Length),
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
-                async (i, token) =>
+                (i, token) =>
                 {
-                    var socket = await MqttHandshake.ConnectAsync(broker.Address, $"bench-{runId}-sub-{i}", null, token);
+                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-sub-{i}");
                     subscribers[i] = new Subscriber(socket, windows, slots[i]);
-                    await MqttHandshake.SubscribeAsync(socket, filters[i], settings.Qos, token);
+                    MqttHandshake.Subscribe(socket, filters[i], settings.Qos);
+                    MqttHandshake.EndHandshake(socket);
+                    return ValueTask.CompletedTask;
                 });
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, topics.Length),
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
-                async (i, token) =>
+                (i, token) =>
                 {
-                    var socket = await MqttHandshake.ConnectAsync(broker.Address, $"bench-{runId}-pub-{i}", null, token);
+                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-pub-{i}");
+                    MqttHandshake.EndHandshake(socket);
                     publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos), settings.Qos, windows[i]);
+                    return ValueTask.CompletedTask;
                 });
 
-            readers.AddRange(subscribers.Select(subscriber => subscriber.ReceiveAsync(stop.Token)));
-            readers.AddRange(publishers.Select(publisher => publisher.ReadAcknowledgementsAsync(stop.Token)));
+            // Publishers are read only for their PUBACKs: at QoS 0 the broker sends them nothing.
+            var connections = new List<IReceiveConnection>(subscribers);
+            if (settings.Qos != QualityOfService.AtMostOnce)
+            {
+                connections.AddRange(publishers);
+            }
+
+            receivers = new ReceivePool(connections, settings.ReceiveThreads > 0 ? settings.ReceiveThreads : ReceivePool.DefaultThreads);
 
             var frequency = Stopwatch.Frequency;
             var start = Stopwatch.GetTimestamp() + (frequency / 20);
@@ -68,7 +78,7 @@ public static class MessagingScenario
 
             var perPublisherRate = settings.Rate / publishers.Length;
             var sending = publishers
-                .Select(publisher => publisher.RunAsync(perPublisherRate > 0 ? new PacingSchedule(start, perPublisherRate) : null, start, end))
+                .Select(publisher => publisher.RunAsync(perPublisherRate > 0 ? new PacingSchedule(start, perPublisherRate) { QuantumTicks = (long)(settings.PacingQuantum.TotalSeconds * frequency) } : null, start, end))
                 .ToArray();
 
             await DelayUntilAsync(measureFrom, cancellationToken);
@@ -85,7 +95,7 @@ public static class MessagingScenario
                 await Task.Delay(10, cancellationToken);
             }
 
-            return Summarise(settings, broker, windows, subscribers, publishers, routes, first, last);
+            return Summarise(settings, broker, windows, subscribers, publishers, routes, first, last, receivers.Error);
         }
         finally
         {
@@ -99,8 +109,13 @@ public static class MessagingScenario
                 publisher?.Disconnect();
             }
 
-            await stop.CancelAsync();
-            await Task.WhenAll(readers);
+            if (receivers is not null)
+            {
+                // The shutdowns above end every receive; the stop is for an epoll thread whose sockets did not close.
+                receivers.Stop();
+                await Task.WhenAny(receivers.Completion, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            }
+
             foreach (var subscriber in subscribers)
             {
                 subscriber?.Dispose();
@@ -149,7 +164,8 @@ public static class MessagingScenario
         Publisher[] publishers,
         (int Subscriber, int Publisher)[] routes,
         UsageSnapshot first,
-        UsageSnapshot last)
+        UsageSnapshot last,
+        BenchException? receiveError)
     {
         long lost = 0, duplicated = 0, outOfOrder = 0, expected = 0;
         var lossDetails = new List<string>();
@@ -206,6 +222,11 @@ public static class MessagingScenario
 
         warnings.AddRange(publishers.Where(p => p.Error is not null).Select(p => $"publisher {p.Index}: {p.Error!.Message}"));
         warnings.AddRange(subscribers.Where(s => s.Error is not null).Select(s => $"subscriber: {s.Error!.Message}"));
+        if (receiveError is not null)
+        {
+            warnings.Add($"receive threads: {receiveError.Message}");
+        }
+
         var foreign = subscribers.Sum(s => s.Foreign);
         if (foreign > 0)
         {

@@ -31,6 +31,12 @@ public sealed record ScenarioSettings
 
     public int Window { get; init; } = 1000;
 
+    /// <summary>Threads receiving for the subscribers (and QoS 1 publishers); 0 = <see cref="Load.ReceivePool.DefaultThreads"/>.</summary>
+    public int ReceiveThreads { get; init; }
+
+    /// <summary>Paced publishers send at most once per quantum (see <see cref="Measurement.PacingSchedule.QuantumTicks"/>); zero = every message on time.</summary>
+    public TimeSpan PacingQuantum { get; init; }
+
     /// <summary>The settings in one line, for the report's heading.</summary>
     public string Describe() => Kind == ScenarioKind.Conn
         ? $"conn: {Connections} idle connections"

@@ -57,4 +57,23 @@ public sealed class PacingScheduleTests
             Assert.Equal(index, schedule.DueCount(intended - 1));
         }
     }
+
+    [Fact]
+    public void WithoutAQuantumTheSenderWakesForEachMessage()
+    {
+        var schedule = new PacingSchedule(Start, 10, TicksPerSecond);
+
+        Assert.Equal(schedule.IntendedTicks(3), schedule.WakeTicks(3, schedule.IntendedTicks(2)));
+    }
+
+    [Fact]
+    public void AQuantumBatchesFrequentMessagesButNotSparseOnes()
+    {
+        var frequent = new PacingSchedule(Start, 10_000, 1_000_000_000) { QuantumTicks = 1_000_000 };
+        var sparse = new PacingSchedule(Start, 100, 1_000_000_000) { QuantumTicks = 1_000_000 };
+
+        Assert.Equal(Start + 1_000_000, frequent.WakeTicks(1, Start));
+        Assert.Equal(11, frequent.DueCount(frequent.WakeTicks(1, Start)));
+        Assert.Equal(sparse.IntendedTicks(1), sparse.WakeTicks(1, Start));
+    }
 }
