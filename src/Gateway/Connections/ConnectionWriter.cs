@@ -1,5 +1,5 @@
 using System.IO.Pipelines;
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Broker.Protocol;
@@ -10,19 +10,45 @@ namespace Broker.Gateway.Connections;
 /// The sending half of a connection: the queue of packets for the client and the loop that drains it into the
 /// pipe with one flush per batch. Memory per client stays bounded: QoS 0 messages are dropped beyond
 /// <see cref="Hosting.GatewayOptions.MaxQueuedBytes"/>, QoS 1 and 2 wait for the in-flight window in a bounded
-/// queue, and a client that lets that queue overflow is reported as a slow consumer.
+/// queue, and a client that lets that queue overflow is reported as a slow consumer. The queue is two swapped
+/// lists and one reusable wake-up signal, so an idle connection holds little memory and a busy one allocates
+/// nothing per flush.
 /// </summary>
 internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, long maxQueuedBytes, BrokerMetrics metrics)
+    : IValueTaskSource<bool>
 {
-    private readonly Channel<MqttPacket> _packets = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
+    private const int RetainedListCapacity = 256;
+
+    private readonly Lock _gate = new();
     private readonly OutgoingPublishes _outgoing = new(maxInflight, maxQueuedMessages);
+    private List<MqttPacket> _queued = [];
+    private List<MqttPacket> _writing = [];
     private List<(PublishedMessage Message, byte Qos)>? _held;
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private bool _finished;
     private long _queuedBytes;
 
     public void Send(MqttPacket packet)
     {
         Interlocked.Add(ref _queuedBytes, packet.GetSize());
-        _packets.Writer.TryWrite(packet);
+        bool wake;
+        lock (_gate)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _queued.Add(packet);
+            wake = _waiting;
+            _waiting = false;
+        }
+
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
     }
 
     /// <summary>
@@ -31,7 +57,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// </summary>
     public bool Deliver(PublishedMessage message, byte qos, bool retain)
     {
-        lock (_outgoing)
+        lock (_gate)
         {
             if (_held is not null && !retain)
             {
@@ -49,7 +75,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// </summary>
     public void HoldDeliveries()
     {
-        lock (_outgoing)
+        lock (_gate)
         {
             _held ??= [];
         }
@@ -58,7 +84,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// <summary>Sends what was held back, in order, and delivers directly again. Returns false for a slow consumer.</summary>
     public bool ReleaseDeliveries()
     {
-        lock (_outgoing)
+        lock (_gate)
         {
             var held = _held;
             _held = null;
@@ -75,7 +101,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// <summary>Ends an outgoing message's flow (PUBACK for QoS 1, PUBCOMP for QoS 2) and sends the next queued one.</summary>
     public void Complete(ushort packetId, QualityOfService qos)
     {
-        lock (_outgoing)
+        lock (_gate)
         {
             if (_outgoing.Complete(packetId, qos) is { } next)
             {
@@ -86,25 +112,47 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     }
 
     /// <summary>No more packets: the write loop ends once it has written what is queued.</summary>
-    public void Finish() => _packets.Writer.TryComplete();
-
-    /// <summary>Writes queued packets until <see cref="Finish"/> or until <paramref name="aborted"/>, flushing once per batch.</summary>
-    public async Task RunAsync(PipeWriter output, CancellationToken aborted)
+    public void Finish()
     {
-        var reader = _packets.Reader;
+        bool wake;
+        lock (_gate)
+        {
+            _finished = true;
+            wake = _waiting;
+            _waiting = false;
+        }
+
+        if (wake)
+        {
+            _signal.SetResult(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes queued packets until <see cref="Finish"/>, flushing once per batch; a cancelled flush (the
+    /// connection was aborted) ends it early.
+    /// </summary>
+    public async Task RunAsync(PipeWriter output)
+    {
         try
         {
-            while (await reader.WaitToReadAsync(CancellationToken.None))
+            while (await WaitForPacketsAsync())
             {
+                lock (_gate)
+                {
+                    (_writing, _queued) = (_queued, _writing);
+                }
+
                 long written = 0;
-                while (reader.TryRead(out var packet))
+                foreach (var packet in _writing)
                 {
                     packet.Write(output);
                     written += packet.GetSize();
                 }
 
+                Recycle(_writing);
                 Interlocked.Add(ref _queuedBytes, -written);
-                var flush = await output.FlushAsync(aborted);
+                var flush = await output.FlushAsync();
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     break;
@@ -114,6 +162,44 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
         finally
         {
             await output.CompleteAsync();
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _signal.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>True when packets are queued; false when the writer is finished and everything was written.</summary>
+    private ValueTask<bool> WaitForPacketsAsync()
+    {
+        lock (_gate)
+        {
+            if (_queued.Count > 0)
+            {
+                return ValueTask.FromResult(true);
+            }
+
+            if (_finished)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _signal.Reset();
+            _waiting = true;
+            return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    /// <summary>Empties a written list; one that grew for a burst gives its memory back.</summary>
+    private static void Recycle(List<MqttPacket> packets)
+    {
+        packets.Clear();
+        if (packets.Capacity > RetainedListCapacity)
+        {
+            packets.Capacity = 0;
         }
     }
 

@@ -17,19 +17,18 @@ namespace Broker.Gateway.Connections;
 /// The connection ends cleanly only after DISCONNECT; every other end (keep-alive timeout, network error,
 /// protocol error, takeover) is unclean and makes the instance publish the will.
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "The abort source lives exactly as long as RunAsync, which disposes it.")]
 internal sealed partial class MqttConnection
 {
     private readonly ConnectionServices _services;
     private readonly ILogger _logger;
     private readonly IDuplexPipe _transport;
     private readonly ConnectionWriter _writer;
-    private readonly CancellationTokenSource _abort = new();
-    private readonly HashSet<ushort> _incomingExactlyOnce = [];
     private readonly Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private long _lastPacketTicks = Environment.TickCount64;
     private long _idleTimeoutMs;
     private string? _endReason;
+    private bool _aborted;
+    private HashSet<ushort>? _incomingExactlyOnce;
     private Task _publishesAccepted = Task.CompletedTask;
     private InstanceRouter? _router;
     private ConnectionAddress _address;
@@ -77,9 +76,6 @@ internal sealed partial class MqttConnection
         {
             SetEndReason($"protocol violation: {exception.Message}");
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-        }
         catch (Exception exception) when (exception is IOException or InvalidOperationException)
         {
             SetEndReason($"network error: {exception.Message}");
@@ -91,7 +87,6 @@ internal sealed partial class MqttConnection
             await LeaveInstanceAsync(clean);
             _writer.Finish();
             await writing;
-            _abort.Dispose();
             LogClosed(RemoteEndPoint, ClientId, _endReason ?? "closed by the client");
         }
     }
@@ -100,13 +95,11 @@ internal sealed partial class MqttConnection
     public void Abort(string reason)
     {
         SetEndReason(reason);
-        try
-        {
-            _abort.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        Volatile.Write(ref _aborted, true);
+
+        // Cancelling the pending read and flush (rather than a token per connection) keeps idle connections small.
+        _transport.Input.CancelPendingRead();
+        _transport.Output.CancelPendingFlush();
     }
 
     /// <summary>Whether the connection has been silent longer than its keep-alive allows (or than CONNECT may take).</summary>
@@ -148,10 +141,15 @@ internal sealed partial class MqttConnection
         var maxPacketSize = _services.Options.MaxPacketSize;
         while (true)
         {
-            var result = await input.ReadAsync(_abort.Token);
+            var result = await input.ReadAsync();
             var buffer = result.Buffer;
             try
             {
+                if (result.IsCanceled || Volatile.Read(ref _aborted))
+                {
+                    return false;
+                }
+
                 while (PacketReader.TryRead(ref buffer, maxPacketSize, out var packet))
                 {
                     Volatile.Write(ref _lastPacketTicks, Environment.TickCount64);
@@ -201,7 +199,7 @@ internal sealed partial class MqttConnection
                 Send(new PubRelPacket(pubRec.PacketId));
                 return ValueTask.FromResult(true);
             case PubRelPacket pubRel:
-                _incomingExactlyOnce.Remove(pubRel.PacketId);
+                _incomingExactlyOnce?.Remove(pubRel.PacketId);
                 Send(new PubCompPacket(pubRel.PacketId));
                 return ValueTask.FromResult(true);
             case PubCompPacket pubComp:
@@ -300,7 +298,7 @@ internal sealed partial class MqttConnection
     {
         _services.Metrics.MessagesIn.Add(1);
         var exactlyOnce = publish.Qos == QualityOfService.ExactlyOnce;
-        if (exactlyOnce && !_incomingExactlyOnce.Add(publish.PacketId))
+        if (exactlyOnce && !(_incomingExactlyOnce ??= []).Add(publish.PacketId))
         {
             // A re-sent QoS 2 PUBLISH whose first copy was already forwarded: acknowledge, never deliver twice.
             Send(new PubRecPacket(publish.PacketId));
@@ -418,7 +416,7 @@ internal sealed partial class MqttConnection
     {
         try
         {
-            await _writer.RunAsync(_transport.Output, _abort.Token);
+            await _writer.RunAsync(_transport.Output);
         }
         catch (OperationCanceledException)
         {

@@ -6,15 +6,16 @@ namespace Broker.Gateway.Connections;
 /// <summary>
 /// QoS 1 and 2 messages on their way to one client: packet ids (a connection's first is 1), the in-flight window
 /// of unacknowledged messages, and the bounded queue of messages waiting for the window. Not thread-safe: the
-/// owning connection serialises access.
+/// owning connection serialises access. The collections are made on first use, since many connections never
+/// receive a QoS 1 or 2 message.
 /// </summary>
 internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
 {
-    private readonly Dictionary<ushort, PublishPacket> _inflight = [];
-    private readonly Queue<(PublishedMessage Message, QualityOfService Qos, bool Retain)> _queued = new();
+    private Dictionary<ushort, PublishPacket>? _inflight;
+    private Queue<(PublishedMessage Message, QualityOfService Qos, bool Retain)>? _queued;
     private ushort _lastPacketId;
 
-    public int InflightCount => _inflight.Count;
+    public int InflightCount => _inflight?.Count ?? 0;
 
     /// <summary>
     /// Takes a message. Returns the PUBLISH to send now, or null when it waits for the window; <paramref name="overflowed"/>
@@ -23,11 +24,12 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
     public PublishPacket? Add(PublishedMessage message, QualityOfService qos, bool retain, out bool overflowed)
     {
         overflowed = false;
-        if (_inflight.Count < maxInflight && _queued.Count == 0)
+        if (InflightCount < maxInflight && (_queued is null || _queued.Count == 0))
         {
             return Start(message, qos, retain);
         }
 
+        _queued ??= new();
         if (_queued.Count >= maxQueued)
         {
             overflowed = true;
@@ -41,19 +43,19 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
     /// <summary>Ends a message's flow (PUBACK for QoS 1, PUBCOMP for QoS 2); returns the next queued PUBLISH to send, if any.</summary>
     public PublishPacket? Complete(ushort packetId, QualityOfService expectedQos)
     {
-        if (!_inflight.TryGetValue(packetId, out var packet) || packet.Qos != expectedQos)
+        if (_inflight is null || !_inflight.TryGetValue(packetId, out var packet) || packet.Qos != expectedQos)
         {
             return null;
         }
 
         _inflight.Remove(packetId);
-        return _queued.TryDequeue(out var next) ? Start(next.Message, next.Qos, next.Retain) : null;
+        return _queued is not null && _queued.TryDequeue(out var next) ? Start(next.Message, next.Qos, next.Retain) : null;
     }
 
     private PublishPacket Start(PublishedMessage message, QualityOfService qos, bool retain)
     {
         var packet = new PublishPacket(message.Topic, message.Payload, qos, retain, Duplicate: false, NextPacketId());
-        _inflight.Add(packet.PacketId, packet);
+        (_inflight ??= []).Add(packet.PacketId, packet);
         return packet;
     }
 
@@ -64,7 +66,7 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
         {
             _lastPacketId = _lastPacketId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketId + 1);
         }
-        while (_inflight.ContainsKey(_lastPacketId));
+        while (_inflight is not null && _inflight.ContainsKey(_lastPacketId));
 
         return _lastPacketId;
     }
