@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Broker.Gateway.Connections;
 using Broker.Gateway.Hosting;
+using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ internal sealed partial class GatewayInbox(
     IClusterClient client,
     GatewayIdentity identity,
     ConnectionRegistry registry,
+    BrokerMetrics metrics,
     ILogger<GatewayInbox> logger) : IHostedService, IAsyncObserver<InboxBatch>
 {
     private readonly ConcurrentDictionary<string, (Guid Epoch, long Sequence)> _lastReceived = new(StringComparer.Ordinal);
@@ -65,6 +67,7 @@ internal sealed partial class GatewayInbox(
     public Task OnNextAsync(InboxBatch batch, StreamSequenceToken? token = null)
     {
         _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
+        metrics.InboxDelay.Record(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - batch.SentAtUtcTicks).TotalMilliseconds);
 
         foreach (var delivery in batch.Deliveries)
         {

@@ -16,6 +16,7 @@ public sealed class BrokerMetrics
         MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers");
         BatchSize = meter.CreateHistogram<int>("broker.publish.batch_size", description: "Messages per publish call to an instance");
         PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances");
+        InboxDelay = meter.CreateHistogram<double>("broker.inbox.delay", unit: "ms", description: "Time from an instance sending a delivery batch to this gateway receiving it (the stream hop)");
     }
 
     public UpDownCounter<long> Connections { get; }
@@ -29,4 +30,6 @@ public sealed class BrokerMetrics
     public Histogram<int> BatchSize { get; }
 
     public Histogram<double> PublishDuration { get; }
+
+    public Histogram<double> InboxDelay { get; }
 }

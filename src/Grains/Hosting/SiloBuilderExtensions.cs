@@ -25,7 +25,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
 
         var streams = broker.GetSection("Streams");
-        var partitions = streams.GetValue("Partitions", 8);
+        var partitions = streams.GetValue("Partitions", 2);
         var pollPeriod = streams.GetValue("PollPeriod", TimeSpan.FromMilliseconds(1));
         silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
         {

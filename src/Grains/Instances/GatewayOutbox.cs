@@ -77,7 +77,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
             return;
         }
 
-        _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose]));
+        _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose], DateTime.UtcNow.Ticks));
         _messages.Clear();
         _deliveries.Clear();
         _connectionsToClose.Clear();
