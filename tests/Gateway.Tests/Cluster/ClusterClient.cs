@@ -13,10 +13,16 @@ public sealed class ClusterClient : IDisposable
 
     private readonly IMqttClient _client;
     private readonly Channel<(string Topic, string Payload, MqttQualityOfServiceLevel Qos, bool Retain)> _received = Channel.CreateUnbounded<(string, string, MqttQualityOfServiceLevel, bool)>();
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ClusterClient(IMqttClient client)
     {
         _client = client;
+        client.DisconnectedAsync += _ =>
+        {
+            _disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
         client.ApplicationMessageReceivedAsync += e =>
         {
             var message = e.ApplicationMessage;
@@ -25,16 +31,30 @@ public sealed class ClusterClient : IDisposable
         };
     }
 
-    public static async Task<(ClusterClient? Client, MqttClientConnectResultCode Code)> TryConnectAsync(ClusterGatewayFixture gateway, string? instance, string? secret)
+    /// <summary>Closed by the broker (or by the client itself).</summary>
+    public Task Disconnected => _disconnected.Task;
+
+    public static async Task<(ClusterClient? Client, MqttClientConnectResultCode Code)> TryConnectAsync(
+        ClusterGatewayFixture gateway,
+        string? instance,
+        string? secret,
+        int? port = null,
+        string? clientId = null,
+        (string Topic, string Payload)? will = null)
     {
         var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(gateway.Host, gateway.MqttPort)
+            .WithTcpServer(gateway.Host, port ?? gateway.MqttPort)
             .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithClientId($"cluster-{Guid.NewGuid():N}")
+            .WithClientId(clientId ?? $"cluster-{Guid.NewGuid():N}")
             .WithTimeout(Timeout);
         if (instance is not null)
         {
             options.WithCredentials(instance, secret);
+        }
+
+        if (will is { } lastWill)
+        {
+            options.WithWillTopic(lastWill.Topic).WithWillPayload(lastWill.Payload);
         }
 
         var client = new MqttClientFactory().CreateMqttClient();
@@ -48,9 +68,15 @@ public sealed class ClusterClient : IDisposable
         return (new ClusterClient(client), result.ResultCode);
     }
 
-    public static async Task<ClusterClient> ConnectAsync(ClusterGatewayFixture gateway, string instance, string secret)
+    public static async Task<ClusterClient> ConnectAsync(
+        ClusterGatewayFixture gateway,
+        string instance,
+        string secret,
+        int? port = null,
+        string? clientId = null,
+        (string Topic, string Payload)? will = null)
     {
-        var (client, code) = await TryConnectAsync(gateway, instance, secret);
+        var (client, code) = await TryConnectAsync(gateway, instance, secret, port, clientId, will);
         Assert.Equal(MqttClientConnectResultCode.Success, code);
         return client!;
     }

@@ -15,7 +15,8 @@ namespace Broker.Gateway.Tests.Cluster;
 /// <summary>
 /// The gateway as a pure Orleans client: a two-silo in-process test cluster hosts the instance grains (cluster
 /// mode, instances from the silos' configuration), and the real gateway, built in cluster mode on a free MQTT
-/// port, is handed the test cluster's client instead of creating its own.
+/// port, is handed the test cluster's client instead of creating its own. A second gateway, with its own
+/// identity and inbox stream, shares that client, so that tests can cross gateways.
 /// </summary>
 public sealed class ClusterGatewayFixture : IAsyncLifetime
 {
@@ -31,8 +32,11 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
 
     private InProcessTestCluster? _cluster;
     private WebApplication? _gateway;
+    private WebApplication? _secondGateway;
 
     public int MqttPort { get; } = FreePort.Next();
+
+    public int SecondMqttPort { get; } = FreePort.Next();
 
     public string Host => "127.0.0.1";
 
@@ -65,26 +69,34 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
-        _gateway = GatewayApplication.Build([], gateway =>
+        _gateway = BuildGateway(_cluster.Client, MqttPort);
+        await _gateway.StartAsync();
+        _secondGateway = BuildGateway(_cluster.Client, SecondMqttPort);
+        await _secondGateway.StartAsync();
+    }
+
+    private static WebApplication BuildGateway(IClusterClient client, int mqttPort) =>
+        GatewayApplication.Build([], gateway =>
         {
             gateway.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Broker:Mode"] = "Cluster",
-                ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
+                ["Broker:Ports:Mqtt"] = mqttPort.ToString(),
             });
-            gateway.Services.AddSingleton(_cluster.Client);
-            gateway.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+            gateway.Services.AddSingleton(client);
+            gateway.Services.AddSingleton<IGrainFactory>(client);
             gateway.Logging.SetMinimumLevel(LogLevel.Warning);
         });
-        await _gateway.StartAsync();
-    }
 
     public async Task DisposeAsync()
     {
-        if (_gateway is not null)
+        foreach (var gateway in new[] { _secondGateway, _gateway })
         {
-            await _gateway.StopAsync();
-            await _gateway.DisposeAsync();
+            if (gateway is not null)
+            {
+                await gateway.StopAsync();
+                await gateway.DisposeAsync();
+            }
         }
 
         if (_cluster is not null)
