@@ -17,6 +17,8 @@ internal sealed class ConnectionServices(
 {
     public GatewayOptions Options { get; } = options.Value;
 
+    public TopicRules TopicRules { get; } = new(options.Value.Limits);
+
     public GatewayIdentity Identity { get; } = identity;
 
     public ConnectionRegistry Registry { get; } = registry;

@@ -23,7 +23,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     private readonly OutgoingPublishes _outgoing = new(maxInflight, maxQueuedMessages);
     private List<MqttPacket> _queued = [];
     private List<MqttPacket> _writing = [];
-    private List<(PublishedMessage Message, byte Qos)>? _held;
+    private List<(PublishedMessage Message, byte Qos, bool RootSlash)>? _held;
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
     private bool _waiting;
     private bool _finished;
@@ -53,19 +53,20 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
     /// <summary>
     /// Queues a message from the instance at the QoS the client was granted. Returns false when the client reads
-    /// too slowly for the bounded queue (a slow consumer).
+    /// too slowly for the bounded queue (a slow consumer). With <paramref name="rootSlash"/> the client gets the
+    /// topic with the leading '/' its subscription had.
     /// </summary>
-    public bool Deliver(PublishedMessage message, byte qos, bool retain)
+    public bool Deliver(PublishedMessage message, byte qos, bool retain, bool rootSlash)
     {
         lock (_gate)
         {
             if (_held is not null && !retain)
             {
-                _held.Add((message, qos));
+                _held.Add((message, qos, rootSlash));
                 return _held.Count <= maxQueuedMessages;
             }
 
-            return DeliverNow(message, qos, retain);
+            return DeliverNow(message, qos, retain, rootSlash);
         }
     }
 
@@ -89,9 +90,9 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
             var held = _held;
             _held = null;
             var keptUp = true;
-            foreach (var (message, qos) in held ?? [])
+            foreach (var (message, qos, rootSlash) in held ?? [])
             {
-                keptUp &= DeliverNow(message, qos, retain: false);
+                keptUp &= DeliverNow(message, qos, retain: false, rootSlash);
             }
 
             return keptUp;
@@ -203,8 +204,9 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
         }
     }
 
-    private bool DeliverNow(PublishedMessage message, byte qos, bool retain)
+    private bool DeliverNow(PublishedMessage message, byte qos, bool retain, bool rootSlash)
     {
+        var topic = rootSlash ? "/" + message.Topic : message.Topic;
         if (qos == 0)
         {
             if (Volatile.Read(ref _queuedBytes) > maxQueuedBytes)
@@ -213,12 +215,12 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
                 return true;
             }
 
-            Send(new PublishPacket(message.Topic, message.Payload, QualityOfService.AtMostOnce, retain, Duplicate: false, PacketId: 0));
+            Send(new PublishPacket(topic, message.Payload, QualityOfService.AtMostOnce, retain, Duplicate: false, PacketId: 0));
             metrics.MessagesOut.Add(1);
             return true;
         }
 
-        if (_outgoing.Add(message, (QualityOfService)qos, retain, out var overflowed) is { } packet)
+        if (_outgoing.Add(topic, message.Payload, (QualityOfService)qos, retain, out var overflowed) is { } packet)
         {
             Send(packet);
             metrics.MessagesOut.Add(1);

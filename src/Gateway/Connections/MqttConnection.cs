@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text;
+using Broker.Gateway.Hosting;
 using Broker.Gateway.Routing;
 using Broker.Grains;
 using Broker.Grains.Hosting;
@@ -23,7 +24,7 @@ internal sealed partial class MqttConnection
     private readonly ILogger _logger;
     private readonly IDuplexPipe _transport;
     private readonly ConnectionWriter _writer;
-    private readonly Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SubscriptionRequest> _subscriptions = new(StringComparer.Ordinal);
     private long _lastPacketTicks = Environment.TickCount64;
     private long _idleTimeoutMs;
     private string? _endReason;
@@ -110,9 +111,9 @@ internal sealed partial class MqttConnection
     }
 
     /// <summary>Queues a message from the instance for this client, at the QoS it was granted.</summary>
-    public void Deliver(PublishedMessage message, byte qos, bool retain)
+    public void Deliver(PublishedMessage message, byte qos, bool retain, bool rootSlash)
     {
-        if (!_writer.Deliver(message, qos, retain))
+        if (!_writer.Deliver(message, qos, retain, rootSlash))
         {
             AbortSlowConsumer();
         }
@@ -127,11 +128,7 @@ internal sealed partial class MqttConnection
     {
         lock (_subscriptions)
         {
-            return new ConnectionSnapshot(
-                Id,
-                ClientId!,
-                _will,
-                [.. _subscriptions.Select(subscription => new SubscriptionRequest(subscription.Key, subscription.Value))]);
+            return new ConnectionSnapshot(Id, ClientId!, _will, [.. _subscriptions.Values]);
         }
     }
 
@@ -228,6 +225,12 @@ internal sealed partial class MqttConnection
         }
 
         var clientId = connect.ClientId;
+        var limits = _services.Options.Limits;
+        if (clientId.Length > limits.MaxClientIdLength)
+        {
+            return Refuse(ConnectReturnCode.IdentifierRejected, $"client id longer than {limits.MaxClientIdLength} characters");
+        }
+
         if (clientId.Length == 0)
         {
             if (!connect.CleanSession)
@@ -258,12 +261,17 @@ internal sealed partial class MqttConnection
         PublishedMessage? will = null;
         if (connect.Will is { } connectWill)
         {
-            if (!TopicValidation.IsValidTopicName(connectWill.Topic))
+            if (!_services.TopicRules.TryNormalizeTopic(connectWill.Topic, out var willTopic, out var refusal))
             {
-                throw new ProtocolViolationException($"invalid will topic '{connectWill.Topic}'");
+                throw new ProtocolViolationException($"will topic '{connectWill.Topic}': {refusal}");
             }
 
-            will = new PublishedMessage(connectWill.Topic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain);
+            if (connectWill.Payload.Length > limits.MaxPayloadSize)
+            {
+                throw new ProtocolViolationException($"will payload of {connectWill.Payload.Length} bytes is larger than {limits.MaxPayloadSize}");
+            }
+
+            will = new PublishedMessage(willTopic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain);
         }
 
         var router = _services.Routers.Get(instance);
@@ -281,10 +289,19 @@ internal sealed partial class MqttConnection
         _will = result.ReadOnly ? null : will;
         _readOnly = result.ReadOnly;
         _router = router;
-        Volatile.Write(ref _idleTimeoutMs, connect.KeepAliveSeconds * 1500L);
+        Volatile.Write(ref _idleTimeoutMs, (long)(KeepAlive(connect.KeepAliveSeconds, limits).TotalMilliseconds * 1.5));
         Send(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.Accepted));
         LogConnected(RemoteEndPoint, clientId, instance, connect.KeepAliveSeconds);
         return true;
+    }
+
+    /// <summary>The keep-alive the broker enforces: 0 (none) and longer ones become the maximum, shorter ones the minimum.</summary>
+    private static TimeSpan KeepAlive(ushort requestedSeconds, LimitOptions limits)
+    {
+        var requested = TimeSpan.FromSeconds(requestedSeconds);
+        return requested == TimeSpan.Zero || requested > limits.MaxKeepAlive ? limits.MaxKeepAlive
+            : requested < limits.MinKeepAlive ? limits.MinKeepAlive
+            : requested;
     }
 
     private bool Refuse(ConnectReturnCode code, string reason)
@@ -316,28 +333,50 @@ internal sealed partial class MqttConnection
             return true;
         }
 
-        var message = new PublishedMessage(publish.Topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain);
+        var limits = _services.Options.Limits;
+        if (publish.Payload.Length > limits.MaxPayloadSize)
+        {
+            throw new ProtocolViolationException($"payload of {publish.Payload.Length} bytes on '{publish.Topic}' is larger than {limits.MaxPayloadSize}");
+        }
+
+        if (!_services.TopicRules.TryNormalizeTopic(publish.Topic, out var topic, out var refusal))
+        {
+            throw new ProtocolViolationException($"topic '{publish.Topic}': {refusal}");
+        }
+
+        var message = new PublishedMessage(topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain);
         _publishesAccepted = await _router!.EnqueueAsync(message, ack);
         return true;
     }
 
     private async ValueTask<bool> SubscribeAsync(SubscribePacket subscribe)
     {
+        var maxSubscriptions = _services.Options.Limits.MaxSubscriptions;
         var returnCodes = new SubscribeReturnCode[subscribe.Subscriptions.Count];
         var requests = ImmutableArray.CreateBuilder<SubscriptionRequest>(returnCodes.Length);
+        var added = 0;
         for (var i = 0; i < returnCodes.Length; i++)
         {
             var subscription = subscribe.Subscriptions[i];
-            if (TopicValidation.IsValidFilter(subscription.Filter))
+            returnCodes[i] = SubscribeReturnCode.Failure;
+            if (!_services.TopicRules.TryNormalizeFilter(subscription.Filter, out var filter, out var rootSlash, out var refusal))
             {
-                returnCodes[i] = (SubscribeReturnCode)subscription.Qos;
-                requests.Add(new SubscriptionRequest(subscription.Filter, (byte)subscription.Qos));
+                LogFilterRejected(ClientId, subscription.Filter, refusal);
+                continue;
             }
-            else
+
+            // Only this loop changes the subscriptions, so reading them here needs no lock. A filter subscribed
+            // again replaces its subscription and does not count twice.
+            var isNew = !_subscriptions.ContainsKey(filter) && !requests.Any(request => request.Filter == filter);
+            if (isNew && _subscriptions.Count + added >= maxSubscriptions)
             {
-                returnCodes[i] = SubscribeReturnCode.Failure;
-                LogFilterRejected(ClientId, subscription.Filter);
+                LogTooManySubscriptions(ClientId, subscription.Filter, maxSubscriptions);
+                continue;
             }
+
+            added += isNew ? 1 : 0;
+            returnCodes[i] = (SubscribeReturnCode)subscription.Qos;
+            requests.Add(new SubscriptionRequest(filter, (byte)subscription.Qos, rootSlash));
         }
 
         var retained = ImmutableArray<RetainedDelivery>.Empty;
@@ -351,7 +390,7 @@ internal sealed partial class MqttConnection
             {
                 foreach (var request in requests)
                 {
-                    _subscriptions[request.Filter] = request.Qos;
+                    _subscriptions[request.Filter] = request;
                 }
             }
         }
@@ -359,7 +398,7 @@ internal sealed partial class MqttConnection
         Send(new SubAckPacket(subscribe.PacketId, returnCodes));
         foreach (var delivery in retained)
         {
-            Deliver(delivery.Message, delivery.Qos, retain: true);
+            Deliver(delivery.Message, delivery.Qos, retain: true, delivery.RootSlash);
         }
 
         if (!_writer.ReleaseDeliveries())
@@ -372,12 +411,22 @@ internal sealed partial class MqttConnection
 
     private async ValueTask<bool> UnsubscribeAsync(UnsubscribePacket unsubscribe)
     {
+        var filters = ImmutableArray.CreateBuilder<string>(unsubscribe.Filters.Count);
+        foreach (var filter in unsubscribe.Filters)
+        {
+            // A filter the rules refuse was never subscribed: there is nothing to remove.
+            if (_services.TopicRules.TryNormalizeFilter(filter, out var normalized, out _, out _))
+            {
+                filters.Add(normalized);
+            }
+        }
+
         // The client's earlier publishes reach the instance first: its own message sent before UNSUBSCRIBE is delivered.
         await _publishesAccepted;
-        await _router!.Grain.Unsubscribe(_address, [.. unsubscribe.Filters]);
+        await _router!.Grain.Unsubscribe(_address, filters.ToImmutable());
         lock (_subscriptions)
         {
-            foreach (var filter in unsubscribe.Filters)
+            foreach (var filter in filters)
             {
                 _subscriptions.Remove(filter);
             }
@@ -441,8 +490,11 @@ internal sealed partial class MqttConnection
     [LoggerMessage(Level = LogLevel.Information, Message = "{RemoteEndPoint}: connection of client {ClientId} closed: {Reason}")]
     private partial void LogClosed(string remoteEndPoint, string? clientId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: invalid topic filter '{Filter}' refused")]
-    private partial void LogFilterRejected(string? clientId, string filter);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: topic filter '{Filter}' refused: {Reason}")]
+    private partial void LogFilterRejected(string? clientId, string filter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: topic filter '{Filter}' refused: more than {Max} subscriptions")]
+    private partial void LogTooManySubscriptions(string? clientId, string filter, int max);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: telling the instance about the disconnect failed")]
     private partial void LogLeaveFailed(Exception exception, string? clientId);

@@ -12,7 +12,7 @@ namespace Broker.Gateway.Connections;
 internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
 {
     private Dictionary<ushort, PublishPacket>? _inflight;
-    private Queue<(PublishedMessage Message, QualityOfService Qos, bool Retain)>? _queued;
+    private Queue<(string Topic, byte[] Payload, QualityOfService Qos, bool Retain)>? _queued;
     private ushort _lastPacketId;
 
     public int InflightCount => _inflight?.Count ?? 0;
@@ -21,12 +21,12 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
     /// Takes a message. Returns the PUBLISH to send now, or null when it waits for the window; <paramref name="overflowed"/>
     /// says the client reads too slowly for the queue's bound.
     /// </summary>
-    public PublishPacket? Add(PublishedMessage message, QualityOfService qos, bool retain, out bool overflowed)
+    public PublishPacket? Add(string topic, byte[] payload, QualityOfService qos, bool retain, out bool overflowed)
     {
         overflowed = false;
         if (InflightCount < maxInflight && (_queued is null || _queued.Count == 0))
         {
-            return Start(message, qos, retain);
+            return Start(topic, payload, qos, retain);
         }
 
         _queued ??= new();
@@ -36,7 +36,7 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
             return null;
         }
 
-        _queued.Enqueue((message, qos, retain));
+        _queued.Enqueue((topic, payload, qos, retain));
         return null;
     }
 
@@ -49,12 +49,12 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
         }
 
         _inflight.Remove(packetId);
-        return _queued is not null && _queued.TryDequeue(out var next) ? Start(next.Message, next.Qos, next.Retain) : null;
+        return _queued is not null && _queued.TryDequeue(out var next) ? Start(next.Topic, next.Payload, next.Qos, next.Retain) : null;
     }
 
-    private PublishPacket Start(PublishedMessage message, QualityOfService qos, bool retain)
+    private PublishPacket Start(string topic, byte[] payload, QualityOfService qos, bool retain)
     {
-        var packet = new PublishPacket(message.Topic, message.Payload, qos, retain, Duplicate: false, NextPacketId());
+        var packet = new PublishPacket(topic, payload, qos, retain, Duplicate: false, NextPacketId());
         (_inflight ??= []).Add(packet.PacketId, packet);
         return packet;
     }

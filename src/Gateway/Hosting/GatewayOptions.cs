@@ -9,6 +9,8 @@ public sealed class GatewayOptions
 
     public PortOptions Ports { get; init; } = new();
 
+    public LimitOptions Limits { get; init; } = new();
+
     /// <summary>
     /// The largest MQTT packet accepted, fixed header included; larger ones close the connection before their body
     /// is read. At most <see cref="Grains.PublishedMessage.MaxSize"/>, the largest message the cluster carries.

@@ -73,7 +73,7 @@ internal sealed partial class GatewayInbox(
         {
             if (registry.TryGet(delivery.ConnectionId, out var connection))
             {
-                connection.Deliver(batch.Messages[delivery.MessageIndex], delivery.Qos, retain: false);
+                connection.Deliver(batch.Messages[delivery.MessageIndex], delivery.Qos, retain: false, delivery.RootSlash);
             }
         }
 

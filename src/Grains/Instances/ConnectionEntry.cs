@@ -9,6 +9,6 @@ internal sealed class ConnectionEntry(ConnectionAddress address, string clientId
 
     public PublishedMessage? Will { get; set; } = will;
 
-    /// <summary>The connection's filters and their QoS, so that a disconnect removes exactly its trie entries.</summary>
+    /// <summary>The connection's filters and their grants, so that a disconnect removes exactly its trie entries.</summary>
     public Dictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 }

@@ -37,7 +37,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0;
 
-    public void AddDelivery(PublishedMessage message, long connectionId, byte qos)
+    public void AddDelivery(PublishedMessage message, long connectionId, byte qos, bool rootSlash)
     {
         // Deliveries of one message to several connections come in a row, so one comparison deduplicates it.
         if (!ReferenceEquals(message, _lastMessage) || _deliveries.Count == MaxBatchDeliveries)
@@ -53,7 +53,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
             _messageBytes += messageBytes;
         }
 
-        _deliveries.Add(new Delivery(_messages.Count - 1, connectionId, qos));
+        _deliveries.Add(new Delivery(_messages.Count - 1, connectionId, qos, rootSlash));
     }
 
     public void AddClose(long connectionId) => _connectionsToClose.Add(connectionId);

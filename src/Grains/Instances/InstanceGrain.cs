@@ -76,13 +76,12 @@ public sealed partial class InstanceGrain(
         var deliveries = ImmutableArray.CreateBuilder<RetainedDelivery>();
         foreach (var subscription in subscriptions)
         {
-            _subscriptions.Add(subscription.Filter, connection, subscription.Qos);
-            entry.Subscriptions[subscription.Filter] = subscription.Qos;
+            Add(entry, subscription);
             _retainedMatches.Clear();
             _retained.Match(subscription.Filter, _retainedMatches);
             foreach (var message in _retainedMatches)
             {
-                deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos)));
+                deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos), subscription.RootSlash));
             }
         }
 
@@ -141,8 +140,7 @@ public sealed partial class InstanceGrain(
 
             foreach (var subscription in snapshot.Subscriptions)
             {
-                _subscriptions.Add(subscription.Filter, address, subscription.Qos);
-                entry.Subscriptions[subscription.Filter] = subscription.Qos;
+                Add(entry, subscription);
             }
         }
 
@@ -172,6 +170,13 @@ public sealed partial class InstanceGrain(
         }
 
         return instance.AllowAnonymous && secret.Length == 0 ? false : null;
+    }
+
+    private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
+    {
+        var grant = SubscriptionGrant.Encode(subscription.Qos, subscription.RootSlash);
+        _subscriptions.Add(subscription.Filter, entry.Address, grant);
+        entry.Subscriptions[subscription.Filter] = grant;
     }
 
     private ConnectionEntry Register(ConnectionAddress address, string clientId, PublishedMessage? will)
@@ -234,11 +239,11 @@ public sealed partial class InstanceGrain(
 
         _matches.Clear();
         _subscriptions.Match(message.Topic, _matches);
-        foreach (var (address, grantedQos) in _matches)
+        foreach (var (address, grant) in _matches)
         {
             if (_gateways.TryGetValue(address.GatewayId, out var gateway))
             {
-                gateway.AddDelivery(message, address.ConnectionId, Math.Min(grantedQos, message.Qos));
+                gateway.AddDelivery(message, address.ConnectionId, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant));
             }
         }
     }

@@ -69,27 +69,6 @@ public sealed class ProtocolViolationTests(BrokerFixture broker)
         Assert.True(await client.WaitClosedAsync());
     }
 
-    [Fact]
-    public async Task PacketOfExactlyTheMaximumSizeIsAcceptedAndDelivered()
-    {
-        const int maxPacketSize = 256 * 1024;
-        var topic = $"{TestNames.Topic()}/big";
-        await using var subscriber = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
-        await subscriber.SendAsync(new SubscribePacket(1, [new TopicSubscription(topic, QualityOfService.AtMostOnce)]));
-        await subscriber.ReceiveAsync<SubAckPacket>();
-        await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
-        // The remaining length of an empty PUBLISH takes one byte; that of a 256 KiB one takes three.
-        var payloadLength = maxPacketSize - PublishPacket.ComputeSize(topic, 0, QualityOfService.AtLeastOnce) - 2;
-        var publish = new PublishPacket(topic, new byte[payloadLength], QualityOfService.AtLeastOnce, false, false, 1);
-        Assert.Equal(maxPacketSize, publish.GetSize());
-
-        await client.SendAsync(publish);
-
-        Assert.Equal(new PubAckPacket(1), await client.ReceiveAsync<PubAckPacket>());
-        var delivered = await subscriber.ReceiveAsync<PublishPacket>();
-        Assert.Equal(payloadLength, delivered.Payload.Length);
-    }
-
     private static async Task AssertNothingWasSentAsync(RawMqttClient client) =>
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReceiveAsync(TimeSpan.FromSeconds(1)));
 }
