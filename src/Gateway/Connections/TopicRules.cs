@@ -1,3 +1,4 @@
+using System.Buffers;
 using Broker.Gateway.Hosting;
 using Broker.Protocol;
 
@@ -10,6 +11,9 @@ namespace Broker.Gateway.Connections;
 /// </summary>
 internal sealed class TopicRules(LimitOptions limits)
 {
+    private static readonly SearchValues<char> AllowedCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-_$/+#");
+
     /// <summary>The topic the instance uses for a PUBLISH topic, or the reason it is refused.</summary>
     public bool TryNormalizeTopic(string topic, out string normalized, [NotNullWhen(false)] out string? refusal)
     {
@@ -40,14 +44,7 @@ internal sealed class TopicRules(LimitOptions limits)
             return $"longer than {limits.MaxTopicLength} characters";
         }
 
-        foreach (var character in topic)
-        {
-            if (!char.IsAsciiLetterOrDigit(character) && !".,:;-_$/+#".Contains(character, StringComparison.Ordinal))
-            {
-                return $"character '{character}' is not allowed";
-            }
-        }
-
-        return null;
+        var refused = topic.AsSpan().IndexOfAnyExcept(AllowedCharacters);
+        return refused < 0 ? null : $"character '{topic[refused]}' is not allowed";
     }
 }
