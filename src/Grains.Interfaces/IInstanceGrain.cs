@@ -13,6 +13,17 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Connect")]
     Task<ConnectResult> Connect(ConnectRequest request);
 
+    /// <summary>Checks a token (null: no credentials) without registering anything, for the HTTP interface.</summary>
+    [Alias("Authenticate")]
+    Task<TokenAccess> Authenticate(string? secret);
+
+    /// <summary>
+    /// The most recent message published to a topic matching <paramref name="filter"/>, or with
+    /// <paramref name="retained"/> the matching retained message; null when there is none.
+    /// </summary>
+    [Alias("GetLastMessage")]
+    Task<PublishedMessage?> GetLastMessage(string filter, bool retained);
+
     /// <summary>Forgets a connection. An unclean end publishes the connection's will.</summary>
     [Alias("Disconnect")]
     Task Disconnect(ConnectionAddress connection, bool clean);

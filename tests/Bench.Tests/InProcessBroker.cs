@@ -21,6 +21,7 @@ public sealed class InProcessBroker : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Broker:Ports:Mqtt"] = Endpoint.Address.Port.ToString(),
+                ["Broker:Ports:Http"] = "0",
                 ["Broker:Silo:Port"] = FreePort.Next().ToString(),
                 ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
             });

@@ -1,4 +1,5 @@
 using Broker.Gateway.Connections;
+using Broker.Gateway.Http;
 using Broker.Gateway.Routing;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
@@ -59,11 +60,17 @@ public static partial class GatewayApplication
             {
                 kestrel.ListenAnyIP(options.Ports.Mqtt, listen => listen.UseConnectionHandler<MqttConnectionHandler>());
             }
+
+            if (options.Ports.Http > 0)
+            {
+                kestrel.ListenAnyIP(options.Ports.Http);
+            }
         });
 
         var app = builder.Build();
+        app.MapBrokerHttp();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, options.Mode, options.Ports.Mqtt));
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, options.Mode, options.Ports.Mqtt, options.Ports.Http));
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             foreach (var connection in app.Services.GetRequiredService<ConnectionRegistry>().Connections)
@@ -93,6 +100,6 @@ public static partial class GatewayApplication
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening for MQTT on port {MqttPort}")]
-    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening for MQTT on port {MqttPort} and HTTP on port {HttpPort} (0: off)")]
+    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort, int httpPort);
 }

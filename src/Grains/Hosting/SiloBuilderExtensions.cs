@@ -23,6 +23,7 @@ public static class SiloBuilderExtensions
         }
 
         silo.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
+        silo.Services.AddOptions<InstanceStoreOptions>().Bind(broker.GetSection("Limits"));
 
         var streams = broker.GetSection("Streams");
         var partitions = streams.GetValue("Partitions", 2);

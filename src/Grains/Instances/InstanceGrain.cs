@@ -16,6 +16,7 @@ namespace Broker.Grains.Instances;
 public sealed partial class InstanceGrain(
     IOptionsMonitor<InstanceCatalogOptions> catalog,
     IOptions<LeaseOptions> leaseOptions,
+    IOptions<InstanceStoreOptions> storeOptions,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
     private readonly Guid _epoch = Guid.NewGuid();
@@ -27,6 +28,9 @@ public sealed partial class InstanceGrain(
     private readonly Dictionary<ConnectionAddress, byte> _matches = [];
     private readonly List<PublishedMessage> _retainedMatches = [];
     private readonly TimeSpan _leaseDuration = leaseOptions.Value.Duration;
+    private readonly LastMessageStore<PublishedMessage> _lastMessages = new(
+        storeOptions.Value.LastMessageBytes,
+        message => message.Topic.Length + message.Payload.Length + 64);
 
     private string InstanceName => this.GetPrimaryKeyString();
 
@@ -39,19 +43,36 @@ public sealed partial class InstanceGrain(
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
-        var access = Authenticate(request.Secret);
-        if (access is null)
+        var access = Check(request.Secret);
+        if (access == TokenAccess.Denied)
         {
             LogRejected(InstanceName, request.ClientId);
             return new ConnectResult(false, false, _epoch, GatewayKnown: false);
         }
 
         var known = _gateways.ContainsKey(request.Connection.GatewayId);
+        var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
-        Register(request.Connection, request.ClientId, access.Value ? null : request.Will);
+        Register(request.Connection, request.ClientId, readOnly ? null : request.Will);
         await FlushAsync();
-        return new ConnectResult(true, access.Value, _epoch, known);
+        return new ConnectResult(true, readOnly, _epoch, known);
+    }
+
+    public Task<TokenAccess> Authenticate(string? secret) => Task.FromResult(Check(secret));
+
+    public Task<PublishedMessage?> GetLastMessage(string filter, bool retained)
+    {
+        if (!retained)
+        {
+            return Task.FromResult(_lastMessages.Latest(filter));
+        }
+
+        _retainedMatches.Clear();
+        _retained.Match(filter, _retainedMatches);
+        var match = _retainedMatches.Count > 0 ? _retainedMatches[0] : null;
+        _retainedMatches.Clear();
+        return Task.FromResult(match);
     }
 
     public Task Disconnect(ConnectionAddress connection, bool clean)
@@ -148,16 +169,17 @@ public sealed partial class InstanceGrain(
         await FlushAsync();
     }
 
-    private bool? Authenticate(string? secret)
+    private TokenAccess Check(string? secret)
     {
         if (!catalog.CurrentValue.Instances.TryGetValue(InstanceName, out var instance))
         {
-            return null;
+            return TokenAccess.Denied;
         }
 
+        var anonymous = instance.AllowAnonymous ? TokenAccess.ReadWrite : TokenAccess.Denied;
         if (secret is null)
         {
-            return instance.AllowAnonymous ? false : null;
+            return anonymous;
         }
 
         var presented = Encoding.UTF8.GetBytes(secret);
@@ -165,11 +187,11 @@ public sealed partial class InstanceGrain(
         {
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
             {
-                return token.ReadOnly;
+                return token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite;
             }
         }
 
-        return instance.AllowAnonymous && secret.Length == 0 ? false : null;
+        return secret.Length == 0 ? anonymous : TokenAccess.Denied;
     }
 
     private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
@@ -225,6 +247,7 @@ public sealed partial class InstanceGrain(
 
     private void Route(PublishedMessage message)
     {
+        _lastMessages.Set(message.Topic, message);
         if (message.Retain)
         {
             if (message.Payload.Length == 0)

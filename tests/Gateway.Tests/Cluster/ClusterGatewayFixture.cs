@@ -82,6 +82,7 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
             {
                 ["Broker:Mode"] = "Cluster",
                 ["Broker:Ports:Mqtt"] = mqttPort.ToString(),
+                ["Broker:Ports:Http"] = "0",
             });
             gateway.Services.AddSingleton(client);
             gateway.Services.AddSingleton<IGrainFactory>(client);
