@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Broker.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// The real gateway in development mode (co-hosting its silo), listening for MQTT on a free port, with the
+/// The real gateway in development mode (co-hosting its silo), listening for MQTT and HTTP on free ports, with the
 /// instances the tests use. Shared by the tests of the <see cref="BrokerCollection"/>.
 /// </summary>
 public sealed class BrokerFixture : IAsyncLifetime
@@ -21,6 +21,8 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     public int MqttPort { get; } = FreePort.Next();
 
+    public int HttpPort { get; } = FreePort.Next();
+
     public string Host => "127.0.0.1";
 
     public async Task InitializeAsync()
@@ -30,6 +32,7 @@ public sealed class BrokerFixture : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
+                ["Broker:Ports:Http"] = HttpPort.ToString(),
                 ["Broker:Silo:Port"] = FreePort.Next().ToString(),
                 ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
                 [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
