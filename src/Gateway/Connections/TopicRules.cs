@@ -18,7 +18,7 @@ internal sealed class TopicRules(LimitOptions limits)
     public bool TryNormalizeTopic(string topic, out string normalized, [NotNullWhen(false)] out string? refusal)
     {
         normalized = StripRootSlash(topic, out _);
-        refusal = CheckCharacters(topic);
+        refusal = CheckCharacters(topic) ?? (TopicValidation.IsValidTopicName(topic) ? null : "a topic name has no wildcards");
         return refusal is null;
     }
 
