@@ -44,7 +44,7 @@ public sealed class LimitTests(BrokerFixture broker)
     public async Task TopicOfOneHundredTwentyEightCharactersIsPublishedAndDeliveredToASubscriberOfThatExactTopic()
     {
         var topic = TopicOfLength(TestNames.Topic(), MaxTopicLength);
-        await using var subscriber = await SubscribedClientAsync(topic);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, topic);
         await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
         await PublishAcknowledgedAsync(publisher, topic, "long"u8.ToArray());
@@ -117,7 +117,7 @@ public sealed class LimitTests(BrokerFixture broker)
     public async Task TopicUsingEveryAllowedCharacterIsPublishedAndDelivered()
     {
         var topic = $"{TestNames.Topic()}/Az09.b,c:d;e-f_g$h/i";
-        await using var subscriber = await SubscribedClientAsync(topic);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, topic);
         await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
         await PublishAcknowledgedAsync(publisher, topic, "allowed"u8.ToArray());
@@ -131,7 +131,7 @@ public sealed class LimitTests(BrokerFixture broker)
         var topic = $"{TestNames.Topic()}/payload";
         var payload = new byte[MaxPayloadLength];
         Random.Shared.NextBytes(payload);
-        await using var subscriber = await SubscribedClientAsync(topic);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, topic);
         await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
         await PublishAcknowledgedAsync(publisher, topic, payload);
@@ -162,7 +162,7 @@ public sealed class LimitTests(BrokerFixture broker)
         Assert.Equal([.. Enumerable.Repeat(SubscribeReturnCode.GrantedQos0, MaxSubscriptions), SubscribeReturnCode.Failure], subAck.ReturnCodes);
         await PublishAcknowledgedAsync(publisher, filters[MaxSubscriptions], "refused"u8.ToArray());
         await PublishAcknowledgedAsync(publisher, filters[0], "sentinel"u8.ToArray());
-        Assert.Empty(await ReceiveUntilAsync(subscriber, filters[0]));
+        Assert.Empty(await subscriber.ReceiveUntilAsync(filters[0]));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class LimitTests(BrokerFixture broker)
         var sentinel = filters[0];
         var extra = $"{prefix}/extra";
         var another = $"{prefix}/another";
-        await using var subscriber = await SubscribedClientAsync(filters);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filters);
         await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
         Assert.Equal([SubscribeReturnCode.Failure], await SubscribeAsync(subscriber, 10, extra, QualityOfService.AtMostOnce));
@@ -189,7 +189,7 @@ public sealed class LimitTests(BrokerFixture broker)
         await PublishAcknowledgedAsync(publisher, extra, "granted"u8.ToArray());
         await PublishAcknowledgedAsync(publisher, sentinel, "sentinel"u8.ToArray());
 
-        var before = await ReceiveUntilAsync(subscriber, sentinel);
+        var before = await subscriber.ReceiveUntilAsync(sentinel);
         Assert.Equal([extra], before.Select(publish => publish.Topic));
     }
 
@@ -209,7 +209,7 @@ public sealed class LimitTests(BrokerFixture broker)
     private async Task AssertPublishClosesOnlyItsConnectionAsync(string prefix, PublishPacket violation)
     {
         var sentinel = $"{prefix}/sentinel";
-        await using var subscriber = await SubscribedClientAsync($"{prefix}/#");
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, $"{prefix}/#");
         await using var bystander = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
         await using var violator = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
 
@@ -218,7 +218,7 @@ public sealed class LimitTests(BrokerFixture broker)
         Assert.True(await violator.WaitClosedAsync());
         await Assert.ThrowsAsync<InvalidOperationException>(() => violator.ReceiveAsync(TimeSpan.FromSeconds(1)));
         await PublishAcknowledgedAsync(bystander, sentinel, "sentinel"u8.ToArray());
-        Assert.Empty(await ReceiveUntilAsync(subscriber, sentinel));
+        Assert.Empty(await subscriber.ReceiveUntilAsync(sentinel));
     }
 
     private static string ClientIdOfLength(int length) => Guid.NewGuid().ToString("N").PadLeft(length, 'c');
@@ -239,32 +239,5 @@ public sealed class LimitTests(BrokerFixture broker)
         var subAck = await client.ReceiveAsync<SubAckPacket>();
         Assert.Equal(packetId, subAck.PacketId);
         return subAck.ReturnCodes;
-    }
-
-    /// <summary>A raw client subscribed at QoS 0 (no acknowledgements to send) to the given filters.</summary>
-    private async Task<RawMqttClient> SubscribedClientAsync(params string[] filters)
-    {
-        var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
-        await client.SendAsync(new SubscribePacket(1, [.. filters.Select(filter => new TopicSubscription(filter, QualityOfService.AtMostOnce))]));
-        var subAck = await client.ReceiveAsync<SubAckPacket>();
-        Assert.Equal(1, subAck.PacketId);
-        Assert.Equal([.. filters.Select(_ => SubscribeReturnCode.GrantedQos0)], subAck.ReturnCodes);
-        return client;
-    }
-
-    /// <summary>Every PUBLISH received before the first one on <paramref name="sentinelTopic"/> (which is consumed).</summary>
-    private static async Task<List<PublishPacket>> ReceiveUntilAsync(RawMqttClient client, string sentinelTopic)
-    {
-        var before = new List<PublishPacket>();
-        while (true)
-        {
-            var publish = await client.ReceiveAsync<PublishPacket>();
-            if (publish.Topic == sentinelTopic)
-            {
-                return before;
-            }
-
-            before.Add(publish);
-        }
     }
 }

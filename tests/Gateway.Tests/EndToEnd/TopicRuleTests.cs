@@ -26,13 +26,13 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         filter = filter.Replace("P", unique);
         topic = topic.Replace("P", unique);
         var sentinel = $"{unique}/sentinel";
-        await using var subscriber = await SubscribedClientAsync(filter, sentinel);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter, sentinel);
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
 
         await publisher.PublishAsync(topic, "probe");
         await publisher.PublishAsync(sentinel, "sentinel");
 
-        var before = await ReceiveUntilAsync(subscriber, sentinel);
+        var before = await subscriber.ReceiveUntilAsync(sentinel);
         Assert.Equal(matches ? [topic] : [], before.Select(publish => publish.Topic));
     }
 
@@ -47,7 +47,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         unsubscribed = unsubscribed.Replace("P", unique);
         var topic = $"{unique}/b/c";
         var sentinel = $"{unique}/sentinel";
-        await using var subscriber = await SubscribedClientAsync(subscribed, sentinel);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, subscribed, sentinel);
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
         await publisher.PublishAsync(topic, "before");
         Assert.Equal(topic, (await subscriber.ReceiveAsync<PublishPacket>()).Topic);
@@ -57,7 +57,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         await publisher.PublishAsync(topic, "after");
         await publisher.PublishAsync(sentinel, "sentinel");
 
-        Assert.Empty(await ReceiveUntilAsync(subscriber, sentinel));
+        Assert.Empty(await subscriber.ReceiveUntilAsync(sentinel));
     }
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         filter = filter.Replace("P", unique);
         published = published.Replace("P", unique);
         received = received.Replace("P", unique);
-        await using var subscriber = await SubscribedClientAsync(filter);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter);
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
 
         await publisher.PublishAsync(published, "probe");
@@ -89,8 +89,8 @@ public sealed class TopicRuleTests(BrokerFixture broker)
     public async Task OnePublishReachesSubscribersWithAndWithoutLeadingSlashEachWithItsOwnForm()
     {
         var unique = TestNames.Topic();
-        await using var withSlash = await SubscribedClientAsync($"/{unique}/y");
-        await using var withoutSlash = await SubscribedClientAsync($"{unique}/y");
+        await using var withSlash = await RawMqttClient.ConnectSubscribedAsync(broker, $"/{unique}/y");
+        await using var withoutSlash = await RawMqttClient.ConnectSubscribedAsync(broker, $"{unique}/y");
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
 
         await publisher.PublishAsync($"/{unique}/y", "once");
@@ -103,14 +103,14 @@ public sealed class TopicRuleTests(BrokerFixture broker)
     public async Task ClientWithOneFilterWithLeadingSlashAndOneWithoutGetsEachMessageInTheFormOfTheFilterThatMatched()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await SubscribedClientAsync($"/{unique}/a", $"{unique}/b", $"{unique}/sentinel");
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, $"/{unique}/a", $"{unique}/b", $"{unique}/sentinel");
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
 
         await publisher.PublishAsync($"{unique}/a", "a");
         await publisher.PublishAsync($"/{unique}/b", "b");
         await publisher.PublishAsync($"{unique}/sentinel", "sentinel");
 
-        var before = await ReceiveUntilAsync(subscriber, $"{unique}/sentinel");
+        var before = await subscriber.ReceiveUntilAsync($"{unique}/sentinel");
         Assert.Equal([$"/{unique}/a", $"{unique}/b"], before.Select(publish => publish.Topic));
     }
 
@@ -129,7 +129,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         await using var publisher = await MqttTestClient.ConnectAsync(broker);
         await publisher.PublishAsync(published, "kept", retain: true);
 
-        await using var subscriber = await SubscribedClientAsync(filter);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter);
 
         var delivered = await subscriber.ReceiveAsync<PublishPacket>();
         Assert.Equal(received, delivered.Topic);
@@ -153,39 +153,12 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         await publisher.PublishAsync(second, "second", retain: true);
 
         var sentinel = $"{unique}-sentinel";
-        await using var subscriber = await SubscribedClientAsync(filter, sentinel);
+        await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter, sentinel);
         await publisher.PublishAsync(sentinel, "sentinel");
 
-        var retained = Assert.Single(await ReceiveUntilAsync(subscriber, sentinel));
+        var retained = Assert.Single(await subscriber.ReceiveUntilAsync(sentinel));
         Assert.Equal(received, retained.Topic);
         Assert.True(retained.Retain);
         Assert.Equal("second", Encoding.UTF8.GetString(retained.Payload.Span));
-    }
-
-    /// <summary>A raw client subscribed at QoS 0 (no acknowledgements to send) to the given filters.</summary>
-    private async Task<RawMqttClient> SubscribedClientAsync(params string[] filters)
-    {
-        var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId());
-        await client.SendAsync(new SubscribePacket(1, [.. filters.Select(filter => new TopicSubscription(filter, QualityOfService.AtMostOnce))]));
-        var subAck = await client.ReceiveAsync<SubAckPacket>();
-        Assert.Equal(1, subAck.PacketId);
-        Assert.Equal([.. filters.Select(_ => SubscribeReturnCode.GrantedQos0)], subAck.ReturnCodes);
-        return client;
-    }
-
-    /// <summary>Every PUBLISH received before the first one on <paramref name="sentinelTopic"/> (which is consumed).</summary>
-    private static async Task<List<PublishPacket>> ReceiveUntilAsync(RawMqttClient client, string sentinelTopic)
-    {
-        var before = new List<PublishPacket>();
-        while (true)
-        {
-            var publish = await client.ReceiveAsync<PublishPacket>();
-            if (publish.Topic == sentinelTopic)
-            {
-                return before;
-            }
-
-            before.Add(publish);
-        }
     }
 }

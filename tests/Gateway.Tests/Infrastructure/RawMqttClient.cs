@@ -77,6 +77,33 @@ public sealed class RawMqttClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>An accepted client subscribed at QoS 0 (no acknowledgements to send) to the given filters.</summary>
+    public static async Task<RawMqttClient> ConnectSubscribedAsync(BrokerFixture broker, params string[] filters)
+    {
+        var client = await ConnectAcceptedAsync(broker, TestNames.ClientId());
+        await client.SendAsync(new SubscribePacket(1, [.. filters.Select(filter => new TopicSubscription(filter, QualityOfService.AtMostOnce))]));
+        var subAck = await client.ReceiveAsync<SubAckPacket>();
+        Assert.Equal(1, subAck.PacketId);
+        Assert.Equal([.. filters.Select(_ => SubscribeReturnCode.GrantedQos0)], subAck.ReturnCodes);
+        return client;
+    }
+
+    /// <summary>Every PUBLISH received before the first one on <paramref name="sentinelTopic"/> (which is consumed).</summary>
+    public async Task<List<PublishPacket>> ReceiveUntilAsync(string sentinelTopic)
+    {
+        var before = new List<PublishPacket>();
+        while (true)
+        {
+            var publish = await ReceiveAsync<PublishPacket>();
+            if (publish.Topic == sentinelTopic)
+            {
+                return before;
+            }
+
+            before.Add(publish);
+        }
+    }
+
     public async Task SendAsync(params MqttPacket[] packets)
     {
         var buffer = new ArrayBufferWriter<byte>();
