@@ -20,14 +20,23 @@ internal sealed class LastMessageStore<TMessage>(long budgetBytes, Func<TMessage
 
     public void Set(string topic, TMessage message)
     {
-        if (_byTopic.Get(topic) is { } previous)
+        // A topic published again keeps its entry and list node: the common case allocates nothing.
+        if (_byTopic.Get(topic) is { } entry)
         {
-            Forget(previous);
+            _bytes -= entry.Bytes;
+            _oldestFirst.Remove(entry.Node);
+            _oldestFirst.AddLast(entry.Node);
+        }
+        else
+        {
+            entry = new Entry(topic);
+            _oldestFirst.AddLast(entry.Node);
+            _byTopic.Set(topic, entry);
         }
 
-        var entry = new Entry(topic, message, sizeOf(message), ++_sequence);
-        entry.Node = _oldestFirst.AddLast(entry);
-        _byTopic.Set(topic, entry);
+        entry.Message = message;
+        entry.Bytes = sizeOf(message);
+        entry.Sequence = ++_sequence;
         _bytes += entry.Bytes;
         while (_bytes > budgetBytes && _oldestFirst.First is { } oldest)
         {
@@ -56,20 +65,26 @@ internal sealed class LastMessageStore<TMessage>(long budgetBytes, Func<TMessage
     private void Forget(Entry entry)
     {
         _byTopic.Remove(entry.Topic);
-        _oldestFirst.Remove(entry.Node!);
+        _oldestFirst.Remove(entry.Node);
         _bytes -= entry.Bytes;
     }
 
-    private sealed class Entry(string topic, TMessage message, long bytes, long sequence)
+    private sealed class Entry
     {
-        public string Topic { get; } = topic;
+        public Entry(string topic)
+        {
+            Topic = topic;
+            Node = new LinkedListNode<Entry>(this);
+        }
 
-        public TMessage Message { get; } = message;
+        public string Topic { get; }
 
-        public long Bytes { get; } = bytes;
+        public LinkedListNode<Entry> Node { get; }
 
-        public long Sequence { get; } = sequence;
+        public TMessage? Message { get; set; }
 
-        public LinkedListNode<Entry>? Node { get; set; }
+        public long Bytes { get; set; }
+
+        public long Sequence { get; set; }
     }
 }
