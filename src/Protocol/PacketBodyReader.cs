@@ -123,6 +123,22 @@ internal ref struct PacketBodyReader(ReadOnlySequence<byte> body, string packetN
         return value;
     }
 
+    /// <summary>A non-empty topic filter (SUBSCRIBE and UNSUBSCRIBE).</summary>
+    public string ReadTopicFilter()
+    {
+        var filter = ReadString("topic filter");
+        return filter.Length > 0 ? filter : throw new MalformedPacketException($"{packetName}: topic filter is empty");
+    }
+
+    /// <summary>SUBSCRIBE and UNSUBSCRIBE carry at least one topic filter after their packet identifier.</summary>
+    public readonly void ExpectTopicFilter()
+    {
+        if (!HasMore)
+        {
+            throw new MalformedPacketException($"{packetName}: no topic filter");
+        }
+    }
+
     /// <summary>Copies everything left in the body into a new array that does not alias the input.</summary>
     public byte[] ReadToEnd()
     {

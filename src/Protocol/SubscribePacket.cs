@@ -39,19 +39,12 @@ public sealed record SubscribePacket(ushort PacketId, IReadOnlyList<TopicSubscri
         PacketBodyReader.ExpectFlags(flags, Flags, Name);
         var reader = new PacketBodyReader(body, Name);
         var packetId = reader.ReadPacketId();
-        if (!reader.HasMore)
-        {
-            throw new MalformedPacketException($"{Name}: no topic filter");
-        }
+        reader.ExpectTopicFilter();
 
         var subscriptions = new List<TopicSubscription>();
         while (reader.HasMore)
         {
-            var filter = reader.ReadString("topic filter");
-            if (filter.Length == 0)
-            {
-                throw new MalformedPacketException($"{Name}: topic filter is empty");
-            }
+            var filter = reader.ReadTopicFilter();
 
             var options = reader.ReadByte("requested QoS");
             if ((options & 0xFC) != 0)

@@ -34,19 +34,12 @@ public sealed record UnsubscribePacket(ushort PacketId, IReadOnlyList<string> Fi
         PacketBodyReader.ExpectFlags(flags, Flags, Name);
         var reader = new PacketBodyReader(body, Name);
         var packetId = reader.ReadPacketId();
-        if (!reader.HasMore)
-        {
-            throw new MalformedPacketException($"{Name}: no topic filter");
-        }
+        reader.ExpectTopicFilter();
 
         var filters = new List<string>();
         while (reader.HasMore)
         {
-            var filter = reader.ReadString("topic filter");
-            if (filter.Length == 0)
-            {
-                throw new MalformedPacketException($"{Name}: topic filter is empty");
-            }
+            var filter = reader.ReadTopicFilter();
 
             filters.Add(filter);
         }
