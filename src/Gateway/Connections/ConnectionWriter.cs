@@ -131,38 +131,31 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
     /// <summary>
     /// Writes queued packets until <see cref="Finish"/>, flushing once per batch; a cancelled flush (the
-    /// connection was aborted) ends it early.
+    /// connection was aborted or closed) ends it early. The caller completes the pipe.
     /// </summary>
     public async Task RunAsync(PipeWriter output)
     {
-        try
+        while (await WaitForPacketsAsync())
         {
-            while (await WaitForPacketsAsync())
+            lock (_gate)
             {
-                lock (_gate)
-                {
-                    (_writing, _queued) = (_queued, _writing);
-                }
-
-                long written = 0;
-                foreach (var packet in _writing)
-                {
-                    packet.Write(output);
-                    written += packet.GetSize();
-                }
-
-                Recycle(_writing);
-                Interlocked.Add(ref _queuedBytes, -written);
-                var flush = await output.FlushAsync();
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    break;
-                }
+                (_writing, _queued) = (_queued, _writing);
             }
-        }
-        finally
-        {
-            await output.CompleteAsync();
+
+            long written = 0;
+            foreach (var packet in _writing)
+            {
+                packet.Write(output);
+                written += packet.GetSize();
+            }
+
+            Recycle(_writing);
+            Interlocked.Add(ref _queuedBytes, -written);
+            var flush = await output.FlushAsync();
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return;
+            }
         }
     }
 

@@ -88,6 +88,10 @@ internal sealed partial class MqttConnection
             await LeaveInstanceAsync(clean);
             _writer.Finish();
             await writing;
+
+            // Completing the output lets the transport close the socket, dropping what the client sent and the
+            // read loop has not read yet; so it happens only once the read loop is done, never when writing ends.
+            await _transport.Output.CompleteAsync();
             LogClosed(RemoteEndPoint, ClientId, _endReason ?? "closed by the client");
         }
     }
@@ -142,7 +146,8 @@ internal sealed partial class MqttConnection
             var buffer = result.Buffer;
             try
             {
-                if (result.IsCanceled || Volatile.Read(ref _aborted))
+                // Abort sets the flag before cancelling the read; a read cancelled by anything else goes on.
+                if (Volatile.Read(ref _aborted))
                 {
                     return false;
                 }
