@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Broker.Gateway.Connections;
 
-/// <summary>Kestrel's entry point for MQTT over TCP: it hands the connection's duplex pipe to an <see cref="MqttConnection"/>.</summary>
+/// <summary>Kestrel's entry point for MQTT over TCP and over TLS (Kestrel has decrypted by then): it hands the connection's duplex pipe to an <see cref="MqttConnection"/>.</summary>
 internal sealed class MqttConnectionHandler(ConnectionServices services) : ConnectionHandler
 {
     public override Task OnConnectedAsync(ConnectionContext connection)

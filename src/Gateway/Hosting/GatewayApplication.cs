@@ -2,12 +2,14 @@ using Broker.Gateway.Connections;
 using Broker.Gateway.Http;
 using Broker.Gateway.Routing;
 using Broker.Gateway.Telemetry;
+using Broker.Gateway.Transports;
 using Broker.Grains;
 using Broker.Grains.Hosting;
 using Broker.Grains.Instances;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,23 +56,23 @@ public static partial class GatewayApplication
         builder.Services.AddHostedService<LeaseKeeper>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            if (options.Ports.Mqtt > 0)
-            {
-                kestrel.ListenAnyIP(options.Ports.Mqtt, listen => listen.UseConnectionHandler<MqttConnectionHandler>());
-            }
-
-            if (options.Ports.Http > 0)
-            {
-                kestrel.ListenAnyIP(options.Ports.Http);
-            }
-        });
+        // Ports are bound (and the certificate loaded) now, so that a taken port fails or moves before anything starts.
+        var listeners = GatewayListeners.Open(
+            options.Mode,
+            options.Ports,
+            broker.GetSection("Tls").Get<TlsOptions>() ?? new TlsOptions(),
+            DataFolder.Resolve(broker["DataPath"]));
+        builder.Services.AddSingleton(_ => listeners);
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.CreateBoundListenSocket = listeners.Sockets.CreateBoundListenSocket);
+        builder.WebHost.ConfigureKestrel(listeners.Configure);
 
         var app = builder.Build();
+        app.UseWebSockets();
+        app.UseMiddleware<MqttWebSocketMiddleware>();
         app.MapBrokerHttp();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, options.Mode, options.Ports.Mqtt, options.Ports.Http));
+        listeners.LogOpened(logger);
+        app.Lifetime.ApplicationStarted.Register(() => listeners.LogListening(logger));
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             foreach (var connection in app.Services.GetRequiredService<ConnectionRegistry>().Connections)
@@ -99,7 +101,4 @@ public static partial class GatewayApplication
                 .AddMemoryStreams(BrokerStreams.ProviderName));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening for MQTT on port {MqttPort} and HTTP on port {HttpPort} (0: off)")]
-    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort, int httpPort);
 }
