@@ -6,4 +6,5 @@ public sealed record ConnectionSnapshot(
     [property: Id(0)] long ConnectionId,
     [property: Id(1)] string ClientId,
     [property: Id(2)] PublishedMessage? Will,
-    [property: Id(3)] ImmutableArray<SubscriptionRequest> Subscriptions);
+    [property: Id(3)] ImmutableArray<SubscriptionRequest> Subscriptions,
+    [property: Id(4)] bool ReadOnly = false);

@@ -39,6 +39,14 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Publish")]
     Task Publish(PublishBatch batch);
 
+    /// <summary>Shows a rule a client broke as an <c>errored</c> event.</summary>
+    [Alias("ReportError")]
+    Task ReportError(ErrorReport report);
+
+    /// <summary>The instance described as JSON: connections, subscriptions, retained messages, message rates.</summary>
+    [Alias("GetInfo")]
+    Task<byte[]> GetInfo();
+
     /// <summary>Keeps a gateway's connections alive, and tells it whether it must restore its state.</summary>
     [Alias("RenewLease")]
     Task<LeaseRenewal> RenewLease(string gatewayId);

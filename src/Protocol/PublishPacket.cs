@@ -74,7 +74,7 @@ public sealed record PublishPacket(
 
         if (!TopicValidation.IsValidTopicName(topic))
         {
-            throw new MalformedPacketException($"{Name}: topic name contains a wildcard");
+            throw new MalformedPacketException($"{Name}: topic name contains a wildcard", topic);
         }
 
         var packetId = qos == 0 ? (ushort)0 : reader.ReadPacketId();

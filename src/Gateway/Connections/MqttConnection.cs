@@ -72,6 +72,10 @@ internal sealed partial class MqttConnection
         catch (MalformedPacketException exception)
         {
             SetEndReason($"malformed packet: {exception.Message}");
+            if (_router is not null)
+            {
+                await ReportAsync(exception.Topic is null ? ErrorCodes.MalformedPacket : ErrorCodes.InvalidTopic, exception.Topic);
+            }
         }
         catch (ProtocolViolationException exception)
         {
@@ -132,7 +136,7 @@ internal sealed partial class MqttConnection
     {
         lock (_subscriptions)
         {
-            return new ConnectionSnapshot(Id, ClientId!, _will, [.. _subscriptions.Values]);
+            return new ConnectionSnapshot(Id, ClientId!, _will, [.. _subscriptions.Values], _readOnly);
         }
     }
 
@@ -229,11 +233,33 @@ internal sealed partial class MqttConnection
             return Refuse(ConnectReturnCode.UnacceptableProtocolVersion, $"unsupported protocol {connect.ProtocolName} level {connect.ProtocolLevel}");
         }
 
+        string? instance = null;
+        string? secret = null;
+        if (connect.UserName is { } userName)
+        {
+            instance = userName;
+            secret = connect.Password is { } password ? Encoding.UTF8.GetString(password) : null;
+        }
+        else if (_services.Options.Mode == BrokerMode.Development)
+        {
+            instance = InstanceCatalogOptions.LocalInstance;
+        }
+
         var clientId = connect.ClientId;
         var limits = _services.Options.Limits;
         if (clientId.Length > limits.MaxClientIdLength)
         {
+            if (instance is not null)
+            {
+                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.ClientIdTooLong);
+            }
+
             return Refuse(ConnectReturnCode.IdentifierRejected, $"client id longer than {limits.MaxClientIdLength} characters");
+        }
+
+        if (instance is null)
+        {
+            return Refuse(ConnectReturnCode.NotAuthorized, "no user name (instance)");
         }
 
         if (clientId.Length == 0)
@@ -247,21 +273,6 @@ internal sealed partial class MqttConnection
         }
 
         ClientId = clientId;
-        string instance;
-        string? secret = null;
-        if (connect.UserName is { } userName)
-        {
-            instance = userName;
-            secret = connect.Password is { } password ? Encoding.UTF8.GetString(password) : null;
-        }
-        else if (_services.Options.Mode == BrokerMode.Development)
-        {
-            instance = InstanceCatalogOptions.LocalInstance;
-        }
-        else
-        {
-            return Refuse(ConnectReturnCode.NotAuthorized, "no user name (instance)");
-        }
 
         PublishedMessage? will = null;
         if (connect.Will is { } connectWill)
@@ -276,7 +287,7 @@ internal sealed partial class MqttConnection
                 throw new ProtocolViolationException($"will payload of {connectWill.Payload.Length} bytes is larger than {limits.MaxPayloadSize}");
             }
 
-            will = new PublishedMessage(willTopic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain);
+            will = new PublishedMessage(willTopic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain, Id);
         }
 
         var router = _services.Routers.Get(instance);
@@ -335,21 +346,24 @@ internal sealed partial class MqttConnection
                 Acknowledge(readOnlyAck.PacketId, readOnlyAck.ExactlyOnce);
             }
 
+            await ReportAsync(ErrorCodes.ReadOnly, publish.Topic);
             return true;
         }
 
         var limits = _services.Options.Limits;
         if (publish.Payload.Length > limits.MaxPayloadSize)
         {
+            await ReportAsync(ErrorCodes.PayloadTooLarge, publish.Topic);
             throw new ProtocolViolationException($"payload of {publish.Payload.Length} bytes on '{publish.Topic}' is larger than {limits.MaxPayloadSize}");
         }
 
         if (!_services.TopicRules.TryNormalizeTopic(publish.Topic, out var topic, out var refusal))
         {
+            await ReportAsync(ErrorCodes.InvalidTopic, publish.Topic);
             throw new ProtocolViolationException($"topic '{publish.Topic}': {refusal}");
         }
 
-        var message = new PublishedMessage(topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain);
+        var message = new PublishedMessage(topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain, Id);
         _publishesAccepted = await _router!.EnqueueAsync(message, ack);
         return true;
     }
@@ -367,6 +381,7 @@ internal sealed partial class MqttConnection
             if (!_services.TopicRules.TryNormalizeFilter(subscription.Filter, out var filter, out var rootSlash, out var refusal))
             {
                 LogFilterRejected(ClientId, subscription.Filter, refusal);
+                await ReportAsync(ErrorCodes.InvalidTopic, subscription.Filter);
                 continue;
             }
 
@@ -376,6 +391,7 @@ internal sealed partial class MqttConnection
             if (isNew && _subscriptions.Count + added >= maxSubscriptions)
             {
                 LogTooManySubscriptions(ClientId, subscription.Filter, maxSubscriptions);
+                await ReportAsync(ErrorCodes.TooManySubscriptions, subscription.Filter);
                 continue;
             }
 
@@ -462,6 +478,36 @@ internal sealed partial class MqttConnection
         }
     }
 
+    /// <summary>Shows a rule this client broke as an <c>errored</c> event of its instance.</summary>
+    private async Task ReportAsync(string code, string? topic)
+    {
+        try
+        {
+            await _router!.Grain.ReportError(new ErrorReport(_address, code, topic));
+        }
+        catch (Exception exception)
+        {
+            LogReportFailed(exception, ClientId, code);
+        }
+    }
+
+    /// <summary>Reports a refused CONNECT to its instance, if the credentials would have let it in.</summary>
+    private async Task ReportRefusedConnectAsync(string instance, string? secret, string code)
+    {
+        try
+        {
+            var grain = _services.Routers.Get(instance).Grain;
+            if (await grain.Authenticate(secret) != TokenAccess.Denied)
+            {
+                await grain.ReportError(new ErrorReport(null, code));
+            }
+        }
+        catch (Exception exception)
+        {
+            LogReportFailed(exception, ClientId, code);
+        }
+    }
+
     private void Send(MqttPacket packet) => _writer.Send(packet);
 
     private void AbortSlowConsumer() => Abort("slow consumer: too many QoS 1 and 2 messages waiting for acknowledgement");
@@ -500,6 +546,9 @@ internal sealed partial class MqttConnection
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: topic filter '{Filter}' refused: more than {Max} subscriptions")]
     private partial void LogTooManySubscriptions(string? clientId, string filter, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: reporting the error {Code} to the instance failed")]
+    private partial void LogReportFailed(Exception exception, string? clientId, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: telling the instance about the disconnect failed")]
     private partial void LogLeaveFailed(Exception exception, string? clientId);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Broker.Gateway.Hosting;
+using Broker.Grains;
 using Broker.Protocol;
 
 namespace Broker.Gateway.Connections;
@@ -7,7 +8,8 @@ namespace Broker.Gateway.Connections;
 /// <summary>
 /// The instance rules for topics and filters, applied once at the edge: '*' stands for '+' in filters, a leading
 /// '/' is not part of the topic ("/hello" and "hello" are one topic; the flag says the client wrote it), topics are
-/// at most <see cref="LimitOptions.MaxTopicLength"/> characters of letters, digits and <c>. , : ; - _ $ / + #</c>.
+/// at most <see cref="LimitOptions.MaxTopicLength"/> characters of letters, digits and <c>. , : ; - _ $ / + #</c>,
+/// and the system topics <c>$events</c> and <c>$info</c> are only subscribed to.
 /// </summary>
 internal sealed class TopicRules(LimitOptions limits)
 {
@@ -18,7 +20,9 @@ internal sealed class TopicRules(LimitOptions limits)
     public bool TryNormalizeTopic(string topic, out string normalized, [NotNullWhen(false)] out string? refusal)
     {
         normalized = StripRootSlash(topic, out _);
-        refusal = CheckCharacters(topic) ?? (TopicValidation.IsValidTopicName(topic) ? null : "a topic name has no wildcards");
+        refusal = CheckCharacters(topic)
+            ?? (TopicValidation.IsValidTopicName(topic) ? null : "a topic name has no wildcards")
+            ?? (SystemTopics.IsReadOnly(normalized) ? "a system topic that is not published to" : null);
         return refusal is null;
     }
 

@@ -14,8 +14,9 @@ namespace Broker.Gateway.Http;
 
 /// <summary>
 /// The HTTP interface of an instance: <c>POST /broker/&lt;topic&gt;</c> publishes the body and answers once the
-/// instance accepted it (so waited-for requests stay in order); <c>GET /broker/&lt;filter&gt;</c> returns the last
-/// (or with <c>?retained=true</c> the retained) message matching the filter. HTTP Basic authentication with
+/// instance accepted it (so waited-for requests stay in order; <c>$action</c> takes commands);
+/// <c>GET /broker/&lt;filter&gt;</c> returns the last (or with <c>?retained=true</c> the retained) message matching the
+/// filter, and <c>GET /broker/$info</c> the instance's description. HTTP Basic authentication with
 /// instance and token; in development mode no credentials means instance <c>local</c>.
 /// </summary>
 internal static class BrokerHttpEndpoints
@@ -73,6 +74,11 @@ internal static class BrokerHttpEndpoints
         if (!TryParseFlag(context.Request.Query["retained"], out var retained))
         {
             return Results.BadRequest("retained must be true or false");
+        }
+
+        if (normalized == SystemTopics.Info)
+        {
+            return Results.Bytes(await router!.Grain.GetInfo(), "application/json");
         }
 
         var message = await router!.Grain.GetLastMessage(normalized, retained);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Broker.Grains.Events;
 using Broker.Grains.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,11 +32,14 @@ public sealed partial class InstanceGrain(
     private readonly LastMessageStore<PublishedMessage> _lastMessages = new(
         storeOptions.Value.LastMessageBytes,
         message => message.Topic.Length + message.Payload.Length + 64);
+    private readonly MessageRates _rates = new();
+    private InstanceEventSource _events = null!;
 
     private string InstanceName => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _events = new InstanceEventSource(_epoch, DeliverEvent);
         var period = _leaseDuration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
         return Task.CompletedTask;
@@ -54,7 +58,8 @@ public sealed partial class InstanceGrain(
         var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
-        Register(request.Connection, request.ClientId, readOnly ? null : request.Will);
+        var entry = Register(request.Connection, request.ClientId, readOnly, readOnly ? null : request.Will);
+        _events.Connected(entry);
         await FlushAsync();
         return new ConnectResult(true, readOnly, _epoch, known);
     }
@@ -86,17 +91,25 @@ public sealed partial class InstanceGrain(
         return FlushAsync();
     }
 
-    public Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
+    public async Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
     {
         if (!_connections.TryGetValue(connection, out var entry))
         {
-            return Task.FromResult(ImmutableArray<RetainedDelivery>.Empty);
+            return [];
         }
 
         // Several filters in one SUBSCRIBE act as several SUBSCRIBEs in a row, each with its own retained messages.
         var deliveries = ImmutableArray.CreateBuilder<RetainedDelivery>();
         foreach (var subscription in subscriptions)
         {
+            _events.Subscribed(entry, subscription);
+            if (subscription.Filter == SystemTopics.Info)
+            {
+                var info = new PublishedMessage(SystemTopics.Info, Info(), Qos: 0, Retain: true);
+                deliveries.Add(new RetainedDelivery(info, 0, subscription.RootSlash));
+                continue;
+            }
+
             Add(entry, subscription);
             _retainedMatches.Clear();
             _retained.Match(subscription.Filter, _retainedMatches);
@@ -106,7 +119,9 @@ public sealed partial class InstanceGrain(
             }
         }
 
-        return Task.FromResult(deliveries.ToImmutable());
+        // Events about the subscriptions go out now; the retained messages go back with the answer.
+        await FlushAsync();
+        return deliveries.ToImmutable();
     }
 
     public Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters)
@@ -117,24 +132,44 @@ public sealed partial class InstanceGrain(
             {
                 if (entry.Subscriptions.Remove(filter))
                 {
-                    _subscriptions.Remove(filter, connection);
+                    RemoveSubscription(entry, filter);
+                    _events.Unsubscribed(entry, filter);
                 }
             }
         }
 
-        return Task.CompletedTask;
+        return FlushAsync();
     }
 
     public Task Publish(PublishBatch batch)
     {
         RenewLease(batch.GatewayId);
+        var delivered = 0;
         foreach (var message in batch.Messages)
         {
-            Route(message);
+            var publisher = _events.HasListeners || message.Topic == SystemTopics.Action ? PublisherOf(batch.GatewayId, message) : null;
+            if (message.Topic == SystemTopics.Action)
+            {
+                Act(message, publisher);
+            }
+            else
+            {
+                delivered += Route(message, publisher);
+            }
         }
 
+        _rates.Record(Environment.TickCount64, batch.Messages.Length, delivered);
         return FlushAsync();
     }
+
+    public Task ReportError(ErrorReport report)
+    {
+        var connection = report.Connection is { } address ? _connections.GetValueOrDefault(address) : null;
+        _events.Errored(report.Code, report.Topic, connection);
+        return FlushAsync();
+    }
+
+    public Task<byte[]> GetInfo() => Task.FromResult(Info());
 
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
@@ -156,7 +191,7 @@ public sealed partial class InstanceGrain(
                     continue;
                 }
 
-                entry = Register(address, snapshot.ClientId, snapshot.Will);
+                entry = Register(address, snapshot.ClientId, snapshot.ReadOnly, snapshot.Will);
             }
 
             foreach (var subscription in snapshot.Subscriptions)
@@ -196,12 +231,37 @@ public sealed partial class InstanceGrain(
 
     private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
     {
+        // $info answers each SUBSCRIBE and is not a standing subscription; $events makes the connection a listener.
+        if (subscription.Filter == SystemTopics.Info)
+        {
+            return;
+        }
+
         var grant = SubscriptionGrant.Encode(subscription.Qos, subscription.RootSlash);
-        _subscriptions.Add(subscription.Filter, entry.Address, grant);
         entry.Subscriptions[subscription.Filter] = grant;
+        if (subscription.Filter == SystemTopics.Events)
+        {
+            _events.Listen(entry.Address, subscription.RootSlash);
+        }
+        else
+        {
+            _subscriptions.Add(subscription.Filter, entry.Address, grant);
+        }
     }
 
-    private ConnectionEntry Register(ConnectionAddress address, string clientId, PublishedMessage? will)
+    private void RemoveSubscription(ConnectionEntry entry, string filter)
+    {
+        if (filter == SystemTopics.Events)
+        {
+            _events.StopListening(entry.Address);
+        }
+        else
+        {
+            _subscriptions.Remove(filter, entry.Address);
+        }
+    }
+
+    private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, PublishedMessage? will)
     {
         // Session takeover: the newest connection with a client id wins, wherever the older one lives.
         if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
@@ -214,7 +274,7 @@ public sealed partial class InstanceGrain(
             }
         }
 
-        var entry = new ConnectionEntry(address, clientId, will);
+        var entry = new ConnectionEntry(address, clientId, readOnly, will);
         _connections[address] = entry;
         _connectionsByClientId[clientId] = entry;
         RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
@@ -231,8 +291,10 @@ public sealed partial class InstanceGrain(
 
         foreach (var filter in entry.Subscriptions.Keys)
         {
-            _subscriptions.Remove(filter, entry.Address);
+            RemoveSubscription(entry, filter);
         }
+
+        _events.Disconnected(entry);
 
         if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
         {
@@ -241,12 +303,14 @@ public sealed partial class InstanceGrain(
 
         if (publishWill && entry.Will is { } will)
         {
-            Route(will);
+            Route(will, entry);
         }
     }
 
-    private void Route(PublishedMessage message)
+    /// <summary>Stores and delivers a message; returns the number of deliveries.</summary>
+    private int Route(PublishedMessage message, ConnectionEntry? publisher)
     {
+        _events.Published(message, publisher);
         _lastMessages.Set(message.Topic, message);
         if (message.Retain)
         {
@@ -262,14 +326,58 @@ public sealed partial class InstanceGrain(
 
         _matches.Clear();
         _subscriptions.Match(message.Topic, _matches);
+        var delivered = 0;
         foreach (var (address, grant) in _matches)
         {
-            if (_gateways.TryGetValue(address.GatewayId, out var gateway))
+            // A connection that listens to $events receives only events.
+            if (_gateways.TryGetValue(address.GatewayId, out var gateway) && !_events.IsListening(address))
             {
                 gateway.AddDelivery(message, address.ConnectionId, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant));
+                delivered++;
             }
         }
+
+        return delivered;
     }
+
+    /// <summary>Carries out a command published to $action.</summary>
+    private void Act(PublishedMessage message, ConnectionEntry? actor)
+    {
+        if (InstanceAction.Parse(message.Payload) is not { } action)
+        {
+            LogInvalidAction(InstanceName, actor?.ClientId);
+            _events.Errored(ErrorCodes.InvalidAction, SystemTopics.Action, actor);
+            return;
+        }
+
+        var target = _connections.Values.FirstOrDefault(connection => connection.Id == action.TargetId);
+        if (target is null)
+        {
+            _events.Errored(ErrorCodes.UnknownTarget, SystemTopics.Action, actor);
+            return;
+        }
+
+        LogClosedByAction(InstanceName, target.ClientId, actor?.ClientId);
+        _events.Triggered(action, actor);
+        Remove(target, publishWill: true);
+        if (_gateways.TryGetValue(target.Address.GatewayId, out var gateway))
+        {
+            gateway.AddClose(target.Address.ConnectionId);
+        }
+    }
+
+    private ConnectionEntry? PublisherOf(string gatewayId, PublishedMessage message) =>
+        message.PublisherId == 0 ? null : _connections.GetValueOrDefault(new ConnectionAddress(gatewayId, message.PublisherId));
+
+    private void DeliverEvent(PublishedMessage message, ConnectionAddress listener, bool rootSlash)
+    {
+        if (_gateways.TryGetValue(listener.GatewayId, out var gateway))
+        {
+            gateway.AddDelivery(message, listener.ConnectionId, 0, rootSlash);
+        }
+    }
+
+    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.Values, _retained, _rates, Environment.TickCount64);
 
     private GatewayOutbox RenewLeaseOf(string gatewayId)
     {
@@ -339,6 +447,12 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
     private partial void LogLeaseExpired(string instance, string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: an $action from {ClientId} is not a known action")]
+    private partial void LogInvalidAction(string instance, string? clientId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: connection of client {ClientId} closed by an $action from {ActorId}")]
+    private partial void LogClosedByAction(string instance, string clientId, string? actorId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: gateway {Gateway} restored {Count} connections")]
     private partial void LogRestored(string instance, string gateway, int count);

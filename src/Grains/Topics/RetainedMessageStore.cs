@@ -144,6 +144,29 @@ public sealed class RetainedMessageStore<TMessage> where TMessage : class
         }
     }
 
+    /// <summary>Appends up to <paramref name="max"/> retained messages, of any topic, to <paramref name="result"/>.</summary>
+    public void Collect(List<TMessage> result, int max)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+
+        _subtree.Clear();
+        _subtree.Push(_root);
+        while (result.Count < max && _subtree.TryPop(out var node))
+        {
+            if (node.Message is { } message)
+            {
+                result.Add(message);
+            }
+
+            foreach (var child in node.Children)
+            {
+                _subtree.Push(child);
+            }
+        }
+
+        _subtree.Clear();
+    }
+
     /// <summary>Adds the message of <paramref name="start"/> (the parent level '#' also matches) and of all below it.</summary>
     private void AddSubtree(Node start, bool isFirstLevel, List<TMessage> result)
     {

@@ -17,6 +17,11 @@ public sealed class BrokerFixture : IAsyncLifetime
     public const string OtherInstance = "beta";
     public const string OtherSecret = "beta-secret";
 
+    /// <summary>An instance only the system topic tests use, so that its event stream holds only their interactions.</summary>
+    public const string EventsInstance = "gamma";
+    public const string EventsSecret = "gamma-secret";
+    public const string EventsReadOnlySecret = "gamma-read";
+
     private WebApplication? _app;
 
     public int MqttPort { get; } = FreePort.Next();
@@ -39,6 +44,9 @@ public sealed class BrokerFixture : IAsyncLifetime
                 [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
                 [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
                 [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
+                [$"Broker:Instances:{EventsInstance}:Tokens:0:Secret"] = EventsSecret,
+                [$"Broker:Instances:{EventsInstance}:Tokens:1:Secret"] = EventsReadOnlySecret,
+                [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });

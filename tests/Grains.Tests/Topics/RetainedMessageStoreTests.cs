@@ -22,6 +22,21 @@ public sealed class RetainedMessageStoreTests
     }
 
     [Fact]
+    public void CollectFindsEveryTopicIncludingDollarTopicsUpToItsMaximum()
+    {
+        SetEach("a", "a/b", "$sys/x", "/lead", "c/d/e");
+
+        var all = new List<string>();
+        _store.Collect(all, max: 10);
+        var some = new List<string>();
+        _store.Collect(some, max: 2);
+
+        Assert.Equal(["$sys/x", "/lead", "a", "a/b", "c/d/e"], all.Order(StringComparer.Ordinal));
+        Assert.Equal(2, some.Count);
+        Assert.Subset(all.ToHashSet(), some.ToHashSet());
+    }
+
+    [Fact]
     public void SetMessageIsReturnedByGet()
     {
         _store.Set("a/b", "m1");
