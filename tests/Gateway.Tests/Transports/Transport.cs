@@ -1,0 +1,10 @@
+namespace Broker.Gateway.Tests.Transports;
+
+/// <summary>The ways a client reaches the gateway.</summary>
+public enum Transport
+{
+    Tcp,
+    Tls,
+    WebSocket,
+    SecureWebSocket,
+}

@@ -1,0 +1,81 @@
+using System.Security.Cryptography.X509Certificates;
+using Broker.Gateway.Hosting;
+using Broker.Gateway.Tests.Infrastructure;
+using Broker.Gateway.Transports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Gateway.Tests.Transports;
+
+/// <summary>
+/// The real gateway in development mode with all four listeners on free ports and a data folder of its own, so
+/// that it makes a fresh development certificate that the tests' clients then trust. Shared by the
+/// <see cref="TransportCollection"/>.
+/// </summary>
+public sealed class TransportFixture : IAsyncLifetime
+{
+    public const string Instance = "alpha";
+    public const string Secret = "alpha-secret";
+
+    private WebApplication? _app;
+
+    public string Host => "127.0.0.1";
+
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), $"broker-transports-{Guid.NewGuid():N}");
+
+    public int MqttPort => Port(ListenerKind.Mqtt);
+
+    public int MqttTlsPort => Port(ListenerKind.MqttTls);
+
+    public int HttpPort => Port(ListenerKind.Http);
+
+    public int HttpsPort => Port(ListenerKind.Https);
+
+    /// <summary>The development certificate's PEM file, as a client is told to trust it.</summary>
+    public string CertificatePath => Listeners.Certificate!.Path;
+
+    public X509Certificate2 Certificate => Listeners.Certificate!.Certificate;
+
+    internal GatewayListeners Listeners => (_app ?? throw new InvalidOperationException("The gateway has not started.")).Services.GetRequiredService<GatewayListeners>();
+
+    public async Task InitializeAsync()
+    {
+        _app = GatewayApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Broker:Ports:Mqtt"] = FreePort.Next().ToString(),
+                ["Broker:Ports:MqttTls"] = FreePort.Next().ToString(),
+                ["Broker:Ports:Http"] = FreePort.Next().ToString(),
+                ["Broker:Ports:Https"] = FreePort.Next().ToString(),
+                ["Broker:DataPath"] = DataPath,
+                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
+                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
+                [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(DataPath, recursive: true);
+    }
+
+    private int Port(ListenerKind listener) => Listeners.PortOf(listener);
+}
+
+[CollectionDefinition(Name)]
+public sealed class TransportCollection : ICollectionFixture<TransportFixture>
+{
+    public const string Name = "Transports";
+}
