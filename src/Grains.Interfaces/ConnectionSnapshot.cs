@@ -7,4 +7,5 @@ public sealed record ConnectionSnapshot(
     [property: Id(1)] string ClientId,
     [property: Id(2)] PublishedMessage? Will,
     [property: Id(3)] ImmutableArray<SubscriptionRequest> Subscriptions,
-    [property: Id(4)] bool ReadOnly = false);
+    [property: Id(4)] bool ReadOnly = false,
+    [property: Id(5)] string? TokenId = null);

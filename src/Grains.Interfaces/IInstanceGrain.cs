@@ -47,6 +47,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("GetInfo")]
     Task<byte[]> GetInfo();
 
+    /// <summary>
+    /// Takes a changed definition from the catalog: connections whose token is gone are closed; null means the
+    /// instance was deleted, and all its connections and messages go.
+    /// </summary>
+    [Alias("Redefine")]
+    Task Redefine(InstanceDefinition? definition);
+
     /// <summary>Keeps a gateway's connections alive, and tells it whether it must restore its state.</summary>
     [Alias("RenewLease")]
     Task<LeaseRenewal> RenewLease(string gatewayId);

@@ -35,6 +35,7 @@ internal sealed partial class MqttConnection
     private ConnectionAddress _address;
     private PublishedMessage? _will;
     private bool _readOnly;
+    private string? _tokenId;
 
     public MqttConnection(ConnectionServices services, IDuplexPipe transport, string remoteEndPoint)
     {
@@ -136,7 +137,7 @@ internal sealed partial class MqttConnection
     {
         lock (_subscriptions)
         {
-            return new ConnectionSnapshot(Id, ClientId!, _will, [.. _subscriptions.Values], _readOnly);
+            return new ConnectionSnapshot(Id, ClientId!, _will, [.. _subscriptions.Values], _readOnly, _tokenId);
         }
     }
 
@@ -304,6 +305,7 @@ internal sealed partial class MqttConnection
         // The instance ignores a read-only client's will; a restore after re-activation must not bring it back.
         _will = result.ReadOnly ? null : will;
         _readOnly = result.ReadOnly;
+        _tokenId = result.TokenId;
         _router = router;
         Volatile.Write(ref _idleTimeoutMs, (long)(KeepAlive(connect.KeepAliveSeconds, limits).TotalMilliseconds * 1.5));
         Send(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.Accepted));

@@ -1,3 +1,4 @@
+using Broker.Gateway.Admin;
 using Broker.Gateway.Connections;
 using Broker.Gateway.Http;
 using Broker.Gateway.Routing;
@@ -39,6 +40,7 @@ public static partial class GatewayApplication
                 $"Broker:MaxPacketSize must be between 1 and {PublishedMessage.MaxSize} bytes, the largest message the cluster carries")
             .ValidateOnStart();
         builder.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
+        builder.Services.AddOptions<AdminOptions>().Bind(broker.GetSection("Admin"));
 
         if (!builder.Services.Any(service => service.ServiceType == typeof(IClusterClient)))
         {
@@ -70,6 +72,7 @@ public static partial class GatewayApplication
         app.UseWebSockets();
         app.UseMiddleware<MqttWebSocketMiddleware>();
         app.MapBrokerHttp();
+        app.MapAdminApi();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
         listeners.LogOpened(logger);
         app.Lifetime.ApplicationStarted.Register(() => listeners.LogListening(logger));

@@ -1,3 +1,4 @@
+using Broker.Grains.Catalog;
 using Broker.Grains.Instances;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class SiloBuilderExtensions
             stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
         });
         silo.AddMemoryGrainStorage("PubSubStore");
+        silo.AddMemoryGrainStorage(CatalogStorage.Name);
         return silo;
     }
 }

@@ -21,6 +21,9 @@ internal sealed class ConnectionEntry(ConnectionAddress address, string clientId
 
     public PublishedMessage? Will { get; set; } = will;
 
+    /// <summary>The token the connection authenticated with (null: none, or restored), so that deleting it closes the connection.</summary>
+    public string? TokenId { get; set; }
+
     /// <summary>The connection's filters and their grants, so that a disconnect removes exactly its trie entries.</summary>
     public Dictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);
 

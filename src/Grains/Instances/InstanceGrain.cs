@@ -15,7 +15,6 @@ namespace Broker.Grains.Instances;
 /// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation.
 /// </summary>
 public sealed partial class InstanceGrain(
-    IOptionsMonitor<InstanceCatalogOptions> catalog,
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
@@ -34,20 +33,21 @@ public sealed partial class InstanceGrain(
         message => message.Topic.Length + message.Payload.Length + 64);
     private readonly MessageRates _rates = new();
     private InstanceEventSource _events = null!;
+    private InstanceDefinition? _definition;
 
     private string InstanceName => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = new InstanceEventSource(_epoch, DeliverEvent);
+        _definition = await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName);
         var period = _leaseDuration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
-        return Task.CompletedTask;
     }
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
-        var access = Check(request.Secret);
+        var (access, tokenId) = Check(request.Secret);
         if (access == TokenAccess.Denied)
         {
             LogRejected(InstanceName, request.ClientId);
@@ -59,12 +59,13 @@ public sealed partial class InstanceGrain(
 
         // A will is a publish; a read-only token must not publish through it.
         var entry = Register(request.Connection, request.ClientId, readOnly, readOnly ? null : request.Will);
+        entry.TokenId = tokenId;
         _events.Connected(entry);
         await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, known);
+        return new ConnectResult(true, readOnly, _epoch, known, tokenId);
     }
 
-    public Task<TokenAccess> Authenticate(string? secret) => Task.FromResult(Check(secret));
+    public Task<TokenAccess> Authenticate(string? secret) => Task.FromResult(Check(secret).Access);
 
     public Task<PublishedMessage?> GetLastMessage(string filter, bool retained)
     {
@@ -171,6 +172,26 @@ public sealed partial class InstanceGrain(
 
     public Task<byte[]> GetInfo() => Task.FromResult(Info());
 
+    public Task Redefine(InstanceDefinition? definition)
+    {
+        _definition = definition;
+        var tokens = definition?.Tokens.Select(token => token.Id).ToHashSet(StringComparer.Ordinal);
+        var revoked = _connections.Values.Where(connection => tokens is null || (connection.TokenId is { } id && !tokens.Contains(id))).ToList();
+        foreach (var connection in revoked)
+        {
+            LogRevoked(InstanceName, connection.ClientId);
+            Close(connection, publishWill: definition is not null);
+        }
+
+        if (definition is null)
+        {
+            // A deleted instance forgets its messages: the next activation of the name starts empty.
+            DeactivateOnIdle();
+        }
+
+        return FlushAsync();
+    }
+
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
         var known = _gateways.ContainsKey(gatewayId);
@@ -185,13 +206,14 @@ public sealed partial class InstanceGrain(
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
             if (!_connections.TryGetValue(address, out var entry))
             {
-                if (_connectionsByClientId.ContainsKey(snapshot.ClientId))
+                if (!IsValid(snapshot.TokenId) || _connectionsByClientId.ContainsKey(snapshot.ClientId))
                 {
                     RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
                     continue;
                 }
 
                 entry = Register(address, snapshot.ClientId, snapshot.ReadOnly, snapshot.Will);
+                entry.TokenId = snapshot.TokenId;
             }
 
             foreach (var subscription in snapshot.Subscriptions)
@@ -204,29 +226,34 @@ public sealed partial class InstanceGrain(
         await FlushAsync();
     }
 
-    private TokenAccess Check(string? secret)
+    /// <summary>Whether a restored connection's token (null: none) still lets it in.</summary>
+    private bool IsValid(string? tokenId) =>
+        _definition is { } instance && (tokenId is null || instance.Tokens.Any(token => token.Id == tokenId));
+
+    /// <summary>What a secret (null: none) lets a client do here, and the id of the token it matched.</summary>
+    private (TokenAccess Access, string? TokenId) Check(string? secret)
     {
-        if (!catalog.CurrentValue.Instances.TryGetValue(InstanceName, out var instance))
+        if (_definition is not { } instance)
         {
-            return TokenAccess.Denied;
+            return (TokenAccess.Denied, null);
         }
 
         var anonymous = instance.AllowAnonymous ? TokenAccess.ReadWrite : TokenAccess.Denied;
         if (secret is null)
         {
-            return anonymous;
+            return (anonymous, null);
         }
 
         var presented = Encoding.UTF8.GetBytes(secret);
         foreach (var token in instance.Tokens)
         {
-            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
+            if (token.Secret.Length > 0 && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
             {
-                return token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite;
+                return (token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite, token.Id);
             }
         }
 
-        return secret.Length == 0 ? anonymous : TokenAccess.Denied;
+        return (secret.Length == 0 ? anonymous : TokenAccess.Denied, null);
     }
 
     private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
@@ -267,11 +294,7 @@ public sealed partial class InstanceGrain(
         if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
         {
             LogTakeover(InstanceName, clientId);
-            Remove(previous, publishWill: true);
-            if (_gateways.TryGetValue(previous.Address.GatewayId, out var previousGateway))
-            {
-                previousGateway.AddClose(previous.Address.ConnectionId);
-            }
+            Close(previous, publishWill: true);
         }
 
         var entry = new ConnectionEntry(address, clientId, readOnly, will);
@@ -359,10 +382,16 @@ public sealed partial class InstanceGrain(
 
         LogClosedByAction(InstanceName, target.ClientId, actor?.ClientId);
         _events.Triggered(action, actor);
-        Remove(target, publishWill: true);
-        if (_gateways.TryGetValue(target.Address.GatewayId, out var gateway))
+        Close(target, publishWill: true);
+    }
+
+    /// <summary>Forgets a connection and tells its gateway to close it.</summary>
+    private void Close(ConnectionEntry entry, bool publishWill)
+    {
+        Remove(entry, publishWill);
+        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
         {
-            gateway.AddClose(target.Address.ConnectionId);
+            gateway.AddClose(entry.Address.ConnectionId);
         }
     }
 
@@ -447,6 +476,9 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
     private partial void LogLeaseExpired(string instance, string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: closing the connection of client {ClientId}, its token or instance was deleted")]
+    private partial void LogRevoked(string instance, string clientId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: an $action from {ClientId} is not a known action")]
     private partial void LogInvalidAction(string instance, string? clientId);

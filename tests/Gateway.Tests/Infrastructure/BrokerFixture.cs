@@ -22,6 +22,9 @@ public sealed class BrokerFixture : IAsyncLifetime
     public const string EventsSecret = "gamma-secret";
     public const string EventsReadOnlySecret = "gamma-read";
 
+    /// <summary>The admin API's bearer key.</summary>
+    public const string AdminKey = "admin-key-for-tests";
+
     private WebApplication? _app;
 
     public int MqttPort { get; } = FreePort.Next();
@@ -47,6 +50,7 @@ public sealed class BrokerFixture : IAsyncLifetime
                 [$"Broker:Instances:{EventsInstance}:Tokens:0:Secret"] = EventsSecret,
                 [$"Broker:Instances:{EventsInstance}:Tokens:1:Secret"] = EventsReadOnlySecret,
                 [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
+                ["Broker:Admin:Key"] = AdminKey,
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });

@@ -1,0 +1,34 @@
+namespace Broker.Grains;
+
+/// <summary>
+/// An instance and the tokens that let clients in. <see cref="Configured"/> instances are declared in configuration
+/// and cannot be changed at run time; the others were created through the admin API.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record InstanceDefinition(
+    [property: Id(0)] string Name,
+    [property: Id(1)] ImmutableArray<TokenDefinition> Tokens,
+    [property: Id(2)] bool AllowAnonymous = false,
+    [property: Id(3)] bool Configured = false);
+
+/// <summary>A token of an instance: clients present <see cref="Secret"/> as their password. The secret is never logged.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TokenDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Secret,
+    [property: Id(2)] bool ReadOnly = false)
+{
+    /// <summary>The token without its secret, for listings.</summary>
+    public TokenDefinition WithoutSecret() => this with { Secret = "" };
+}
+
+/// <summary>The outcome of a change to the instance catalog.</summary>
+public enum CatalogChange
+{
+    Done,
+    NotFound,
+    AlreadyExists,
+
+    /// <summary>The instance is declared in configuration, which alone changes it.</summary>
+    Configured,
+}
