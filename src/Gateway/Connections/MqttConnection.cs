@@ -291,14 +291,14 @@ internal sealed partial class MqttConnection
             will = new PublishedMessage(willTopic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain, Id);
         }
 
-        var router = _services.Routers.Get(instance);
         var address = new ConnectionAddress(_services.Identity.Id, Id);
-        var result = await router.Grain.Connect(new ConnectRequest(address, clientId, secret, will));
+        var result = await _services.Routers.Grain(instance).Connect(new ConnectRequest(address, clientId, secret, will));
         if (!result.Accepted)
         {
             return Refuse(ConnectReturnCode.NotAuthorized, $"bad credentials for instance '{instance}'");
         }
 
+        var router = _services.Routers.Get(instance);
         router.Registered(result.Epoch, result.GatewayKnown);
         _address = address;
 
@@ -498,7 +498,7 @@ internal sealed partial class MqttConnection
     {
         try
         {
-            var grain = _services.Routers.Get(instance).Grain;
+            var grain = _services.Routers.Grain(instance);
             if (await grain.Authenticate(secret) != TokenAccess.Denied)
             {
                 await grain.ReportError(new ErrorReport(null, code));

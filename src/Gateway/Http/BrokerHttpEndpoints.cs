@@ -104,8 +104,8 @@ internal static class BrokerHttpEndpoints
             return (null, TokenAccess.Denied);
         }
 
-        var router = services.Routers.Get(instance);
-        return (router, await router.Grain.Authenticate(secret));
+        var access = await services.Routers.Grain(instance).Authenticate(secret);
+        return (access == TokenAccess.Denied ? null : services.Routers.Get(instance), access);
     }
 
     private static bool TryDecodeBasic(string? parameter, out string user, out string password)

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Broker.Gateway.Routing;
 
-/// <summary>The routers of the instances this gateway talks to, one per instance, created on first use.</summary>
+/// <summary>
+/// The routers of the instances this gateway talks to, one per instance, created on first use. Only an instance
+/// that let a client in gets one, so names made up by refused clients leave nothing behind.
+/// </summary>
 internal sealed class InstanceRouters(
     IGrainFactory grains,
     GatewayIdentity identity,
@@ -27,6 +30,9 @@ internal sealed class InstanceRouters(
             options.Value.MaxBatchBytes,
             metrics,
             _logger));
+
+    /// <summary>The instance's grain, for calls that need no router (authenticating a client).</summary>
+    public IInstanceGrain Grain(string instance) => grains.GetGrain<IInstanceGrain>(instance);
 
     public bool TryGet(string instance, [NotNullWhen(true)] out InstanceRouter? router) => _routers.TryGetValue(instance, out router);
 }

@@ -50,6 +50,7 @@ public sealed partial class InstanceGrain(
         var (access, tokenId) = Check(request.Secret);
         if (access == TokenAccess.Denied)
         {
+            DeactivateIfUnknown();
             LogRejected(InstanceName, request.ClientId);
             return new ConnectResult(false, false, _epoch, GatewayKnown: false);
         }
@@ -65,7 +66,16 @@ public sealed partial class InstanceGrain(
         return new ConnectResult(true, readOnly, _epoch, known, tokenId);
     }
 
-    public Task<TokenAccess> Authenticate(string? secret) => Task.FromResult(Check(secret).Access);
+    public Task<TokenAccess> Authenticate(string? secret)
+    {
+        var access = Check(secret).Access;
+        if (access == TokenAccess.Denied)
+        {
+            DeactivateIfUnknown();
+        }
+
+        return Task.FromResult(access);
+    }
 
     public Task<PublishedMessage?> GetLastMessage(string filter, bool retained)
     {
@@ -224,6 +234,18 @@ public sealed partial class InstanceGrain(
 
         LogRestored(InstanceName, gatewayId, connections.Length);
         await FlushAsync();
+    }
+
+    /// <summary>
+    /// An instance that does not exist goes as soon as it has refused a client, so that clients making up instance
+    /// names cannot pile up activations.
+    /// </summary>
+    private void DeactivateIfUnknown()
+    {
+        if (_definition is null && _connections.Count == 0)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>Whether a restored connection's token (null: none) still lets it in.</summary>

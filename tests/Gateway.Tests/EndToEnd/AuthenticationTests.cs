@@ -1,6 +1,8 @@
+using Broker.Gateway.Routing;
 using Broker.Gateway.Tests.Infrastructure;
 using Broker.Protocol;
 using MQTTnet;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet.Protocol;
 
 namespace Broker.Gateway.Tests.EndToEnd;
@@ -24,6 +26,29 @@ public sealed class AuthenticationTests(BrokerFixture broker)
             Assert.Equal(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.NotAuthorized), connAck);
             Assert.True(await client.WaitClosedAsync());
         }
+    }
+
+    [Fact]
+    public async Task RefusedClientsWithMadeUpInstancesLeaveNoRouterBehind()
+    {
+        var names = Enumerable.Range(0, 20).Select(_ => $"made-up-{Guid.NewGuid():N}").ToList();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{broker.Host}:{broker.HttpPort}") };
+
+        foreach (var name in names)
+        {
+            var (client, connAck) = await RawMqttClient.ConnectAsync(broker, TestNames.ClientId(), name, "secret");
+            await using (client)
+            {
+                Assert.Equal(ConnectReturnCode.NotAuthorized, connAck.ReturnCode);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/broker/x");
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{name}:secret")));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+        }
+
+        var routers = broker.Services.GetRequiredService<InstanceRouters>();
+        Assert.All(names, name => Assert.False(routers.TryGet(name, out _)));
     }
 
     [Fact]

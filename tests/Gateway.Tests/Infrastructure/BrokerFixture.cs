@@ -33,6 +33,9 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     public string Host => "127.0.0.1";
 
+    /// <summary>The gateway's services, for tests that check what it keeps.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         _app = GatewayApplication.Build([], builder =>
