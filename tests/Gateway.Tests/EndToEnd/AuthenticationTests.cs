@@ -1,8 +1,8 @@
 using Broker.Gateway.Routing;
 using Broker.Gateway.Tests.Infrastructure;
 using Broker.Protocol;
-using MQTTnet;
 using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace Broker.Gateway.Tests.EndToEnd;
