@@ -27,6 +27,8 @@ public static class OurBroker
             assembly,
             $"--Broker:Ports:Mqtt={mqttPort}",
             "--Broker:Ports:Http=0",
+            "--Broker:Ports:MqttTls=0",
+            "--Broker:Ports:Https=0",
             $"--Broker:Silo:Port={FreePort.Next()}",
             $"--Broker:Silo:GatewayPort={FreePort.Next()}",
             "--Logging:LogLevel:Default=Warning",

@@ -22,6 +22,8 @@ public sealed class InProcessBroker : IAsyncLifetime
             {
                 ["Broker:Ports:Mqtt"] = Endpoint.Address.Port.ToString(),
                 ["Broker:Ports:Http"] = "0",
+                ["Broker:Ports:MqttTls"] = "0",
+                ["Broker:Ports:Https"] = "0",
                 ["Broker:Silo:Port"] = FreePort.Next().ToString(),
                 ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
             });

@@ -83,6 +83,8 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
                 ["Broker:Mode"] = "Cluster",
                 ["Broker:Ports:Mqtt"] = mqttPort.ToString(),
                 ["Broker:Ports:Http"] = "0",
+                ["Broker:Ports:MqttTls"] = "0",
+                ["Broker:Ports:Https"] = "0",
             });
             gateway.Services.AddSingleton(client);
             gateway.Services.AddSingleton<IGrainFactory>(client);

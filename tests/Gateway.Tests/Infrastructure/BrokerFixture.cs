@@ -44,6 +44,8 @@ public sealed class BrokerFixture : IAsyncLifetime
             {
                 ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
                 ["Broker:Ports:Http"] = HttpPort.ToString(),
+                ["Broker:Ports:MqttTls"] = "0",
+                ["Broker:Ports:Https"] = "0",
                 ["Broker:Silo:Port"] = FreePort.Next().ToString(),
                 ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
                 [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
