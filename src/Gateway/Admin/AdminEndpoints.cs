@@ -65,9 +65,13 @@ internal static partial class AdminEndpoints
         }
 
         var change = await Catalog(grains).Create(name);
-        return change == CatalogChange.Done
-            ? Results.Created($"/admin/instances/{name}", Describe(new InstanceDefinition(name, [])))
-            : Outcome(change);
+        if (change != CatalogChange.Done)
+        {
+            return Outcome(change);
+        }
+
+        request.HttpContext.Response.Headers.Location = $"/admin/instances/{name}";
+        return Results.Json(Describe(new InstanceDefinition(name, [])), Json, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains) =>

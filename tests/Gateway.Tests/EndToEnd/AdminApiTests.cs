@@ -56,6 +56,9 @@ public sealed class AdminApiTests(BrokerFixture broker)
         using var created = await http.PostAsync("/admin/instances", new StringContent($$"""{"name":"{{name}}"}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal($"/admin/instances/{name}", created.Headers.Location?.OriginalString);
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse($$"""{"name":"{{name}}","configured":false,"allow_anonymous":false,"tokens":[]}"""),
+            JsonNode.Parse(await created.Content.ReadAsStringAsync())));
         var token = await CreateTokenAsync(http, name, """{"secret":"chosen-secret"}""");
 
         Assert.Equal("chosen-secret", (string?)token["secret"]);
