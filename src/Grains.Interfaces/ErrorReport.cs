@@ -15,6 +15,7 @@ public static class ErrorCodes
 {
     public const string InvalidTopic = "invalid-topic";
     public const string MalformedPacket = "malformed-packet";
+    public const string ProtocolViolation = "protocol-violation";
     public const string PayloadTooLarge = "payload-too-large";
     public const string TooManySubscriptions = "too-many-subscriptions";
     public const string ReadOnly = "read-only";

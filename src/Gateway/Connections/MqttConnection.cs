@@ -81,6 +81,10 @@ internal sealed partial class MqttConnection
         catch (ProtocolViolationException exception)
         {
             SetEndReason($"protocol violation: {exception.Message}");
+            if (_router is not null)
+            {
+                await ReportAsync(exception.Code, exception.Topic);
+            }
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException)
         {
@@ -280,11 +284,13 @@ internal sealed partial class MqttConnection
         {
             if (!_services.TopicRules.TryNormalizeTopic(connectWill.Topic, out var willTopic, out var refusal))
             {
+                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.InvalidTopic, connectWill.Topic);
                 throw new ProtocolViolationException($"will topic '{connectWill.Topic}': {refusal}");
             }
 
             if (connectWill.Payload.Length > limits.MaxPayloadSize)
             {
+                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.PayloadTooLarge, connectWill.Topic);
                 throw new ProtocolViolationException($"will payload of {connectWill.Payload.Length} bytes is larger than {limits.MaxPayloadSize}");
             }
 
@@ -355,14 +361,13 @@ internal sealed partial class MqttConnection
         var limits = _services.Options.Limits;
         if (publish.Payload.Length > limits.MaxPayloadSize)
         {
-            await ReportAsync(ErrorCodes.PayloadTooLarge, publish.Topic);
-            throw new ProtocolViolationException($"payload of {publish.Payload.Length} bytes on '{publish.Topic}' is larger than {limits.MaxPayloadSize}");
+            throw new ProtocolViolationException(
+                $"payload of {publish.Payload.Length} bytes on '{publish.Topic}' is larger than {limits.MaxPayloadSize}", ErrorCodes.PayloadTooLarge, publish.Topic);
         }
 
         if (!_services.TopicRules.TryNormalizeTopic(publish.Topic, out var topic, out var refusal))
         {
-            await ReportAsync(ErrorCodes.InvalidTopic, publish.Topic);
-            throw new ProtocolViolationException($"topic '{publish.Topic}': {refusal}");
+            throw new ProtocolViolationException($"topic '{publish.Topic}': {refusal}", ErrorCodes.InvalidTopic, publish.Topic);
         }
 
         var message = new PublishedMessage(topic, PayloadArray(publish.Payload), (byte)publish.Qos, publish.Retain, Id);
@@ -494,14 +499,14 @@ internal sealed partial class MqttConnection
     }
 
     /// <summary>Reports a refused CONNECT to its instance, if the credentials would have let it in.</summary>
-    private async Task ReportRefusedConnectAsync(string instance, string? secret, string code)
+    private async Task ReportRefusedConnectAsync(string instance, string? secret, string code, string? topic = null)
     {
         try
         {
             var grain = _services.Routers.Grain(instance);
             if (await grain.Authenticate(secret) != TokenAccess.Denied)
             {
-                await grain.ReportError(new ErrorReport(null, code));
+                await grain.ReportError(new ErrorReport(null, code, topic));
             }
         }
         catch (Exception exception)

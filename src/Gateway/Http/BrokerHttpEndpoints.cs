@@ -31,6 +31,11 @@ internal static class BrokerHttpEndpoints
     private static async Task<IResult> PublishAsync(HttpContext context, string? topic, ConnectionServices services)
     {
         var (router, access) = await AuthenticateAsync(context, services);
+        if (access == TokenAccess.ReadOnly)
+        {
+            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.ReadOnly, topic));
+        }
+
         if (access != TokenAccess.ReadWrite)
         {
             return Refused(context, access);
@@ -38,6 +43,7 @@ internal static class BrokerHttpEndpoints
 
         if (!services.TopicRules.TryNormalizeTopic(topic ?? "", out var normalized, out var refusal) || normalized.Length == 0)
         {
+            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, topic));
             return Results.BadRequest($"topic '{topic}': {refusal ?? "empty"}");
         }
 
@@ -50,6 +56,7 @@ internal static class BrokerHttpEndpoints
         var maxPayload = services.Options.Limits.MaxPayloadSize;
         if (await ReadBodyAsync(context.Request, maxPayload, context.RequestAborted) is not { } payload)
         {
+            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.PayloadTooLarge, topic));
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
@@ -68,6 +75,7 @@ internal static class BrokerHttpEndpoints
 
         if (!services.TopicRules.TryNormalizeFilter((filter ?? "").Replace('@', '#'), out var normalized, out _, out var refusal))
         {
+            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, filter));
             return Results.BadRequest($"filter '{filter}': {refusal}");
         }
 

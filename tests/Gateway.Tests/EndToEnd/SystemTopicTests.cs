@@ -214,6 +214,62 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         AssertEvent(errored, "errored", "error", """{"code":"client-id-too-long","topic":null,"connection_id":null}""");
     }
 
+    [Fact]
+    public async Task ASecondConnectIsAProtocolViolationError()
+    {
+        await using var listener = await EventListener.StartAsync(broker);
+        var name = TestNames.ClientId();
+        await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, name, Instance, Secret);
+
+        await client.SendAsync(new ConnectPacket(
+            ConnectPacket.Mqtt311ProtocolName, ConnectPacket.Mqtt311ProtocolLevel, name, true, 60, Instance, Encoding.UTF8.GetBytes(Secret), null));
+
+        Assert.True(await client.WaitClosedAsync());
+        var id = await listener.ConnectionIdAsync(name);
+        var errored = await listener.NextAsync(root => Mentions(root, id));
+        AssertEvent(errored, "errored", "error", $$"""{"code":"protocol-violation","topic":null,"connection_id":"{{id}}"}""");
+    }
+
+    [Theory]
+    [InlineData("bad will", "invalid-topic")]
+    [InlineData("$events", "invalid-topic")]
+    public async Task AWillThatBreaksARuleIsAnErrorWithoutConnection(string topic, string code)
+    {
+        await using var listener = await EventListener.StartAsync(broker);
+        await using var client = await RawMqttClient.OpenAsync(broker);
+
+        await client.SendAsync(new ConnectPacket(
+            ConnectPacket.Mqtt311ProtocolName,
+            ConnectPacket.Mqtt311ProtocolLevel,
+            TestNames.ClientId(),
+            true,
+            60,
+            Instance,
+            Encoding.UTF8.GetBytes(Secret),
+            new WillMessage(topic, [1], QualityOfService.AtMostOnce, false)));
+
+        Assert.True(await client.WaitClosedAsync());
+        var errored = await listener.NextAsync("errored", "topic", topic);
+        AssertEvent(errored, "errored", "error", new JsonObject { ["code"] = code, ["topic"] = topic, ["connection_id"] = null });
+    }
+
+    [Theory]
+    [InlineData(Secret, "bad topic", 1, HttpStatusCode.BadRequest, "invalid-topic")]
+    [InlineData(Secret, "http-big", 65537, HttpStatusCode.RequestEntityTooLarge, "payload-too-large")]
+    [InlineData(BrokerFixture.EventsReadOnlySecret, "http-read-only", 1, HttpStatusCode.Forbidden, "read-only")]
+    public async Task ARefusedHttpPublishIsAnErrorWithoutConnection(string secret, string topic, int payloadSize, HttpStatusCode status, string code)
+    {
+        await using var listener = await EventListener.StartAsync(broker);
+        using var http = CreateHttpClient(secret);
+        var unique = $"{topic}-{Guid.NewGuid():N}";
+
+        using var response = await http.PostAsync(new Uri($"/broker/{Uri.EscapeDataString(unique)}", UriKind.Relative), new ByteArrayContent(new byte[payloadSize]));
+
+        Assert.Equal(status, response.StatusCode);
+        var errored = await listener.NextAsync("errored", "topic", unique);
+        AssertEvent(errored, "errored", "error", new JsonObject { ["code"] = code, ["topic"] = unique, ["connection_id"] = null });
+    }
+
     // $action
 
     [Fact]
@@ -372,10 +428,10 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         Assert.True(JsonNode.DeepEquals(expectedBody, actual), $"expected {expectedBody.ToJsonString()}, got {actual?.ToJsonString()}");
     }
 
-    private HttpClient CreateHttpClient()
+    private HttpClient CreateHttpClient(string secret = Secret)
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://{broker.Host}:{broker.HttpPort}"), Timeout = MqttTestClient.DefaultTimeout };
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Instance}:{Secret}"));
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Instance}:{secret}"));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         return client;
     }
