@@ -42,9 +42,10 @@ public static partial class GatewayApplication
         builder.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
         builder.Services.AddOptions<AdminOptions>().Bind(broker.GetSection("Admin"));
 
+        SiloPorts? movedSiloPorts = null;
         if (!builder.Services.Any(service => service.ServiceType == typeof(IClusterClient)))
         {
-            AddCluster(builder, options.Mode);
+            movedSiloPorts = AddCluster(builder, options.Mode);
         }
 
         builder.Services.AddSingleton<GatewayIdentity>();
@@ -75,6 +76,11 @@ public static partial class GatewayApplication
         app.MapAdminApi();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
         listeners.LogOpened(logger);
+        if (movedSiloPorts is { } moved)
+        {
+            LogSiloPortsMoved(logger, moved.Silo, moved.Gateway);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => listeners.LogListening(logger));
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -86,22 +92,32 @@ public static partial class GatewayApplication
         return app;
     }
 
-    private static void AddCluster(WebApplicationBuilder builder, BrokerMode mode)
+    /// <summary>
+    /// Adds the co-hosted silo (development) or the cluster client. Returns the development silo's ports when
+    /// the configured ones were in use and others were taken instead.
+    /// </summary>
+    private static SiloPorts? AddCluster(WebApplicationBuilder builder, BrokerMode mode)
     {
         var silo = builder.Configuration.GetSection("Broker:Silo");
-        var siloPort = silo.GetValue("Port", 11111);
-        var gatewayPort = silo.GetValue("GatewayPort", 30000);
-        if (mode == BrokerMode.Development)
-        {
-            builder.UseOrleans(orleans => orleans
-                .UseLocalhostClustering(siloPort, gatewayPort)
-                .AddBrokerGrains(builder.Configuration));
-        }
-        else
+        var configured = new SiloPorts(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
+        if (mode != BrokerMode.Development)
         {
             builder.UseOrleansClient(client => client
-                .UseLocalhostClustering(gatewayPort)
+                .UseLocalhostClustering(configured.Gateway)
                 .AddMemoryStreams(BrokerStreams.ProviderName));
+            return null;
         }
+
+        var used = new SiloPorts(LoopbackPorts.NextFree(configured.Silo), LoopbackPorts.NextFree(configured.Gateway));
+        builder.UseOrleans(orleans => orleans
+            .UseLocalhostClustering(used.Silo, used.Gateway)
+            .AddBrokerGrains(builder.Configuration));
+        return used == configured ? null : used;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The development silo's configured ports are in use (another broker?); it uses {SiloPort} and {GatewayPort}")]
+    private static partial void LogSiloPortsMoved(ILogger logger, int siloPort, int gatewayPort);
+
+    /// <summary>A silo's silo-to-silo and client ports.</summary>
+    private readonly record struct SiloPorts(int Silo, int Gateway);
 }

@@ -60,6 +60,36 @@ public sealed class PortTests : IDisposable
     }
 
     [Fact]
+    public async Task DevelopmentSiloMovesFromPortsAnotherBrokerHoldsAndSaysSo()
+    {
+        using var siloTaken = OccupyLoopback();
+        using var gatewayTaken = OccupyLoopback();
+        var siloPort = ((IPEndPoint)siloTaken.LocalEndPoint!).Port;
+        var gatewayPort = ((IPEndPoint)gatewayTaken.LocalEndPoint!).Port;
+        var log = new CapturedLog();
+        var settings = Settings("Development", mqtt: 0);
+        settings["Broker:Silo:Port"] = siloPort.ToString();
+        settings["Broker:Silo:GatewayPort"] = gatewayPort.ToString();
+        var app = GatewayApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders().AddProvider(log);
+        });
+        await using var _ = app;
+
+        await app.StartAsync();
+        var moved = Assert.Single(log.Entries, entry => entry.Message.StartsWith("The development silo's", StringComparison.Ordinal));
+        var ports = System.Text.RegularExpressions.Regex.Match(moved.Message, @"it uses (\d+) and (\d+)$");
+        var (usedSilo, usedGateway) = (int.Parse(ports.Groups[1].Value), int.Parse(ports.Groups[2].Value));
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, usedGateway);
+        await app.StopAsync();
+
+        Assert.Equal(LogLevel.Warning, moved.Level);
+        Assert.True(usedSilo > siloPort && usedGateway > gatewayPort, moved.Message);
+    }
+
+    [Fact]
     public void ClusterGatewayWithoutCertificateLogsThatItsTlsListenersAreOff()
     {
         var log = new CapturedLog();
@@ -90,6 +120,15 @@ public sealed class PortTests : IDisposable
     {
         var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
         socket.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
+        socket.Listen();
+        return socket;
+    }
+
+    /// <summary>A socket that holds a free loopback port, as another development silo would.</summary>
+    private static Socket OccupyLoopback()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         socket.Listen();
         return socket;
     }
