@@ -337,8 +337,10 @@ public sealed class SystemTopicTests(BrokerFixture broker)
 
     // $info
 
-    [Fact]
-    public async Task SubscribingToInfoReturnsTheInstanceDescription()
+    [Theory]
+    [InlineData("mqtt")]
+    [InlineData("http")]
+    public async Task InfoDescribesTheInstance(string via)
     {
         var topic = TestNames.Topic();
         var name = TestNames.ClientId("described");
@@ -347,33 +349,10 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         var id = await listener.ConnectionIdAsync(name);
         await described.SubscribeAsync($"/{topic}/a", MqttQualityOfServiceLevel.ExactlyOnce);
         await described.PublishAsync($"{topic}/r", "abc", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
-        await using var asker = await MqttTestClient.ConnectAsync(broker, Instance, Secret);
 
-        await asker.SubscribeAsync("$info", MqttQualityOfServiceLevel.AtMostOnce);
+        var info = via == "mqtt" ? await SubscribeToInfoAsync() : await GetInfoAsync();
 
-        var message = await asker.ReceiveAsync();
-        Assert.Equal("$info", message.Topic);
-        Assert.True(message.Retain);
-        AssertDescribes(JsonNode.Parse(message.Payload)!, id, name, topic);
-    }
-
-    [Fact]
-    public async Task GetInfoOverHttpReturnsTheInstanceDescriptionAsJson()
-    {
-        var topic = TestNames.Topic();
-        var name = TestNames.ClientId("described");
-        await using var listener = await EventListener.StartAsync(broker);
-        await using var described = await MqttTestClient.ConnectAsync(broker, Instance, Secret, name);
-        var id = await listener.ConnectionIdAsync(name);
-        await described.SubscribeAsync($"/{topic}/a", MqttQualityOfServiceLevel.ExactlyOnce);
-        await described.PublishAsync($"{topic}/r", "abc", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
-        using var http = CreateHttpClient();
-
-        using var response = await http.GetAsync(new Uri("/broker/$info", UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        AssertDescribes(JsonNode.Parse(await response.Content.ReadAsStringAsync())!, id, name, topic);
+        AssertDescribes(info, id, name, topic);
     }
 
     [Theory]
@@ -386,6 +365,27 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         using var response = await http.PostAsync(new Uri($"/broker/{topic}", UriKind.Relative), new StringContent("x"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    /// <summary>$info as a subscription to it answers: a retained message on topic $info.</summary>
+    private async Task<JsonNode> SubscribeToInfoAsync()
+    {
+        await using var asker = await MqttTestClient.ConnectAsync(broker, Instance, Secret);
+        await asker.SubscribeAsync("$info", MqttQualityOfServiceLevel.AtMostOnce);
+        var message = await asker.ReceiveAsync();
+        Assert.Equal("$info", message.Topic);
+        Assert.True(message.Retain);
+        return JsonNode.Parse(message.Payload)!;
+    }
+
+    /// <summary>$info as GET /broker/$info answers it: JSON.</summary>
+    private async Task<JsonNode> GetInfoAsync()
+    {
+        using var http = CreateHttpClient();
+        using var response = await http.GetAsync(new Uri("/broker/$info", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
     private static void AssertDescribes(JsonNode info, string id, string name, string topic)
