@@ -1,9 +1,13 @@
 using Broker.Grains.Catalog;
 using Broker.Grains.Instances;
+using Broker.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Broker.Grains.Hosting;
 
@@ -18,7 +22,8 @@ public static class SiloBuilderExtensions
     {
         var broker = configuration.GetSection("Broker");
         var options = silo.Services.AddOptions<InstanceCatalogOptions>().Bind(broker);
-        if (broker.GetValue("Mode", BrokerMode.Development) == BrokerMode.Development)
+        var mode = broker.GetValue("Mode", BrokerMode.Development);
+        if (mode == BrokerMode.Development)
         {
             options.PostConfigure(catalog => catalog.SeedDevelopmentInstances());
         }
@@ -35,7 +40,19 @@ public static class SiloBuilderExtensions
             stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
         });
         silo.AddMemoryGrainStorage("PubSubStore");
-        silo.AddMemoryGrainStorage(CatalogStorage.Name);
+        if (mode == BrokerMode.Development)
+        {
+            // The single-process broker keeps run-time instances in its data folder, so they survive a restart.
+            var root = Path.Combine(DataFolder.Resolve(broker["DataPath"]), "grains");
+            silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
+                new FileGrainStorage(root, new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+        }
+        else
+        {
+            // A cluster needs a database for durable grain state, which comes with persistent sessions; until then
+            // run-time instances last as long as the silos.
+            silo.AddMemoryGrainStorage(CatalogStorage.Name);
+        }
         return silo;
     }
 }

@@ -25,6 +25,7 @@ public sealed class BrokerFixture : IAsyncLifetime
     /// <summary>The admin API's bearer key.</summary>
     public const string AdminKey = "admin-key-for-tests";
 
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"broker-tests-{Guid.NewGuid():N}");
     private WebApplication? _app;
 
     public int MqttPort { get; } = FreePort.Next();
@@ -56,6 +57,7 @@ public sealed class BrokerFixture : IAsyncLifetime
                 [$"Broker:Instances:{EventsInstance}:Tokens:1:Secret"] = EventsReadOnlySecret,
                 [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
                 ["Broker:Admin:Key"] = AdminKey,
+                ["Broker:DataPath"] = _dataPath,
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
@@ -68,6 +70,11 @@ public sealed class BrokerFixture : IAsyncLifetime
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
         }
     }
 }

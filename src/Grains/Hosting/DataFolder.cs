@@ -1,7 +1,8 @@
-namespace Broker.Gateway.Hosting;
+namespace Broker.Grains.Hosting;
 
 /// <summary>
-/// The gateway's own files (<c>Broker:DataPath</c>), such as the development certificate. The default is per user
+/// The broker's own files (<c>Broker:DataPath</c>): the development certificate, and in development mode the
+/// grain state (the instance catalog). The default is per user
 /// (<c>~/.local/share/broker</c> on Linux, <c>%LOCALAPPDATA%\broker</c> on Windows), so that the certificate a
 /// client was told to trust stays the same whichever folder the broker is started from.
 /// </summary>

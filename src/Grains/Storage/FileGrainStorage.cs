@@ -1,0 +1,101 @@
+using System.Text;
+using Orleans.Storage;
+
+namespace Broker.Grains.Storage;
+
+/// <summary>
+/// Grain state in files, one per grain and state name, for the single-process development broker: what it keeps
+/// survives a restart without any database. A write goes to a temporary file that then replaces the old one, so
+/// a crash leaves the old state or the new one, never a torn file. The process owns its files, so ETags (which
+/// guard against lost updates, as with any Orleans storage) are kept in memory. Not for clusters: every silo
+/// would see only its own disk.
+/// </summary>
+internal sealed class FileGrainStorage(string root, IGrainStorageSerializer serializer) : IGrainStorage, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, string> _etags = new(StringComparer.Ordinal);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var path = PathOf(stateName, grainId);
+        await _gate.WaitAsync();
+        try
+        {
+            if (!File.Exists(path))
+            {
+                _etags.Remove(path);
+                Reset(grainState);
+                return;
+            }
+
+            grainState.State = serializer.Deserialize<T>(new BinaryData(await File.ReadAllBytesAsync(path)));
+            grainState.ETag = _etags.TryGetValue(path, out var etag) ? etag : _etags[path] = NewETag();
+            grainState.RecordExists = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var path = PathOf(stateName, grainId);
+        await _gate.WaitAsync();
+        try
+        {
+            CheckETag(path, grainState.ETag);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = $"{path}.tmp";
+            await File.WriteAllBytesAsync(temporary, serializer.Serialize(grainState.State).ToArray());
+            File.Move(temporary, path, overwrite: true);
+            grainState.ETag = _etags[path] = NewETag();
+            grainState.RecordExists = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var path = PathOf(stateName, grainId);
+        await _gate.WaitAsync();
+        try
+        {
+            CheckETag(path, grainState.ETag);
+            File.Delete(path);
+            _etags.Remove(path);
+            Reset(grainState);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>The file of a grain's state; the grain id is written as hex so that any id makes a safe file name.</summary>
+    private string PathOf(string stateName, GrainId grainId) =>
+        Path.Combine(root, stateName, $"{Convert.ToHexStringLower(Encoding.UTF8.GetBytes(grainId.ToString()))}.bin");
+
+    private void CheckETag(string path, string? expected)
+    {
+        var stored = _etags.GetValueOrDefault(path);
+        if (stored != expected || (stored is null && File.Exists(path)))
+        {
+            throw new InconsistentStateException($"The state in {path} changed since it was read", stored, expected);
+        }
+    }
+
+    private static void Reset<T>(IGrainState<T> grainState)
+    {
+        grainState.State = Activator.CreateInstance<T>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private static string NewETag() => Guid.NewGuid().ToString("N");
+}
