@@ -1,12 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Broker.Gateway.Hosting;
 using Broker.Gateway.Tests.Infrastructure;
 using Broker.Protocol;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Tests.EndToEnd;
 
@@ -56,24 +52,18 @@ public sealed class AdminApiRestartTests : IDisposable
 
     private async Task<RunningGateway> StartAsync()
     {
-        var fixture = new BrokerFixture();
-        var app = GatewayApplication.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var ports = new BrokerFixture();
+        var gateway = await DevelopmentGateway.StartAsync(
+            new Dictionary<string, string?>
             {
-                ["Broker:Ports:Mqtt"] = fixture.MqttPort.ToString(),
-                ["Broker:Ports:Http"] = fixture.HttpPort.ToString(),
+                ["Broker:Ports:Mqtt"] = ports.MqttPort.ToString(),
+                ["Broker:Ports:Http"] = ports.HttpPort.ToString(),
                 ["Broker:Ports:MqttTls"] = "0",
                 ["Broker:Ports:Https"] = "0",
-                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
-                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
                 ["Broker:Admin:Key"] = Key,
-                ["Broker:DataPath"] = _dataPath,
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await app.StartAsync();
-        return new RunningGateway(app, fixture);
+            },
+            _dataPath);
+        return new RunningGateway(gateway, ports);
     }
 
     private static HttpClient AdminClient(int port)
@@ -84,14 +74,10 @@ public sealed class AdminApiRestartTests : IDisposable
     }
 
     /// <summary>A started gateway, and a fixture (never initialised) that only names its ports for the test clients.</summary>
-    private sealed record RunningGateway(WebApplication App, BrokerFixture Fixture) : IAsyncDisposable
+    private sealed record RunningGateway(DevelopmentGateway Gateway, BrokerFixture Fixture) : IAsyncDisposable
     {
         public int HttpPort => Fixture.HttpPort;
 
-        public async ValueTask DisposeAsync()
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => Gateway.DisposeAsync();
     }
 }

@@ -7,7 +7,7 @@ namespace Broker.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The real gateway in development mode (co-hosting its silo), listening for MQTT and HTTP on free ports, with the
-/// instances the tests use. Shared by the tests of the <see cref="BrokerCollection"/>.
+/// instances the tests use and the admin API. Shared by the tests of the <see cref="BrokerCollection"/>.
 /// </summary>
 public sealed class BrokerFixture : IAsyncLifetime
 {
@@ -25,8 +25,7 @@ public sealed class BrokerFixture : IAsyncLifetime
     /// <summary>The admin API's bearer key.</summary>
     public const string AdminKey = "admin-key-for-tests";
 
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"broker-tests-{Guid.NewGuid():N}");
-    private WebApplication? _app;
+    private DevelopmentGateway? _gateway;
 
     public int MqttPort { get; } = FreePort.Next();
 
@@ -35,46 +34,29 @@ public sealed class BrokerFixture : IAsyncLifetime
     public string Host => "127.0.0.1";
 
     /// <summary>The gateway's services, for tests that check what it keeps.</summary>
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => _gateway!.Services;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(new Dictionary<string, string?>
     {
-        _app = GatewayApplication.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
-                ["Broker:Ports:Http"] = HttpPort.ToString(),
-                ["Broker:Ports:MqttTls"] = "0",
-                ["Broker:Ports:Https"] = "0",
-                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
-                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
-                [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-                [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
-                [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
-                [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
-                [$"Broker:Instances:{EventsInstance}:Tokens:0:Secret"] = EventsSecret,
-                [$"Broker:Instances:{EventsInstance}:Tokens:1:Secret"] = EventsReadOnlySecret,
-                [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
-                ["Broker:Admin:Key"] = AdminKey,
-                ["Broker:DataPath"] = _dataPath,
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await _app.StartAsync();
-    }
+        ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
+        ["Broker:Ports:Http"] = HttpPort.ToString(),
+        ["Broker:Ports:MqttTls"] = "0",
+        ["Broker:Ports:Https"] = "0",
+        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+        [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
+        [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
+        [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
+        [$"Broker:Instances:{EventsInstance}:Tokens:0:Secret"] = EventsSecret,
+        [$"Broker:Instances:{EventsInstance}:Tokens:1:Secret"] = EventsReadOnlySecret,
+        [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
+        ["Broker:Admin:Key"] = AdminKey,
+    });
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_gateway is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        if (Directory.Exists(_dataPath))
-        {
-            Directory.Delete(_dataPath, recursive: true);
+            await _gateway.DisposeAsync();
         }
     }
 }

@@ -19,11 +19,9 @@ public sealed class TransportFixture : IAsyncLifetime
     public const string Instance = "alpha";
     public const string Secret = "alpha-secret";
 
-    private WebApplication? _app;
+    private DevelopmentGateway? _gateway;
 
     public string Host => "127.0.0.1";
-
-    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), $"broker-transports-{Guid.NewGuid():N}");
 
     public int MqttPort => Port(ListenerKind.Mqtt);
 
@@ -38,37 +36,25 @@ public sealed class TransportFixture : IAsyncLifetime
 
     public X509Certificate2 Certificate => Listeners.Certificate!.Certificate;
 
-    internal GatewayListeners Listeners => (_app ?? throw new InvalidOperationException("The gateway has not started.")).Services.GetRequiredService<GatewayListeners>();
+    internal GatewayListeners Listeners => Started.Services.GetRequiredService<GatewayListeners>();
 
-    public async Task InitializeAsync()
+    private DevelopmentGateway Started => _gateway ?? throw new InvalidOperationException("The gateway has not started.");
+
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(new Dictionary<string, string?>
     {
-        _app = GatewayApplication.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Broker:Ports:Mqtt"] = FreePort.Next().ToString(),
-                ["Broker:Ports:MqttTls"] = FreePort.Next().ToString(),
-                ["Broker:Ports:Http"] = FreePort.Next().ToString(),
-                ["Broker:Ports:Https"] = FreePort.Next().ToString(),
-                ["Broker:DataPath"] = DataPath,
-                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
-                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
-                [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await _app.StartAsync();
-    }
+        ["Broker:Ports:Mqtt"] = FreePort.Next().ToString(),
+        ["Broker:Ports:MqttTls"] = FreePort.Next().ToString(),
+        ["Broker:Ports:Http"] = FreePort.Next().ToString(),
+        ["Broker:Ports:Https"] = FreePort.Next().ToString(),
+        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+    });
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_gateway is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _gateway.DisposeAsync();
         }
-
-        Directory.Delete(DataPath, recursive: true);
     }
 
     private int Port(ListenerKind listener) => Listeners.PortOf(listener);
