@@ -1,8 +1,3 @@
-using Broker.Gateway.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-
 namespace Broker.Gateway.Tests.Infrastructure;
 
 /// <summary>

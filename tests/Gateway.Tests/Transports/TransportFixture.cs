@@ -1,11 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
-using Broker.Gateway.Hosting;
 using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Tests.Transports;
 
