@@ -15,67 +15,58 @@ internal sealed class FileGrainStorage(string root, IGrainStorageSerializer seri
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, string> _etags = new(StringComparer.Ordinal);
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => LockedAsync(async () =>
     {
         var path = PathOf(stateName, grainId);
-        await _gate.WaitAsync();
-        try
+        if (!File.Exists(path))
         {
-            if (!File.Exists(path))
-            {
-                _etags.Remove(path);
-                Reset(grainState);
-                return;
-            }
-
-            grainState.State = serializer.Deserialize<T>(new BinaryData(await File.ReadAllBytesAsync(path)));
-            grainState.ETag = _etags.TryGetValue(path, out var etag) ? etag : _etags[path] = NewETag();
-            grainState.RecordExists = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var path = PathOf(stateName, grainId);
-        await _gate.WaitAsync();
-        try
-        {
-            CheckETag(path, grainState.ETag);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = $"{path}.tmp";
-            await File.WriteAllBytesAsync(temporary, serializer.Serialize(grainState.State).ToArray());
-            File.Move(temporary, path, overwrite: true);
-            grainState.ETag = _etags[path] = NewETag();
-            grainState.RecordExists = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var path = PathOf(stateName, grainId);
-        await _gate.WaitAsync();
-        try
-        {
-            CheckETag(path, grainState.ETag);
-            File.Delete(path);
             _etags.Remove(path);
             Reset(grainState);
+            return;
+        }
+
+        grainState.State = serializer.Deserialize<T>(new BinaryData(await File.ReadAllBytesAsync(path)));
+        grainState.ETag = _etags.TryGetValue(path, out var etag) ? etag : _etags[path] = NewETag();
+        grainState.RecordExists = true;
+    });
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => LockedAsync(async () =>
+    {
+        var path = PathOf(stateName, grainId);
+        CheckETag(path, grainState.ETag);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.tmp";
+        await File.WriteAllBytesAsync(temporary, serializer.Serialize(grainState.State).ToArray());
+        File.Move(temporary, path, overwrite: true);
+        grainState.ETag = _etags[path] = NewETag();
+        grainState.RecordExists = true;
+    });
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => LockedAsync(() =>
+    {
+        var path = PathOf(stateName, grainId);
+        CheckETag(path, grainState.ETag);
+        File.Delete(path);
+        _etags.Remove(path);
+        Reset(grainState);
+        return Task.CompletedTask;
+    });
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Runs one storage operation at a time: the files and their ETags change together.</summary>
+    private async Task LockedAsync(Func<Task> operation)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await operation();
         }
         finally
         {
             _gate.Release();
         }
     }
-
-    public void Dispose() => _gate.Dispose();
 
     /// <summary>The file of a grain's state; the grain id is written as hex so that any id makes a safe file name.</summary>
     private string PathOf(string stateName, GrainId grainId) =>
