@@ -16,11 +16,7 @@ public sealed record InstanceDefinition(
 public sealed record TokenDefinition(
     [property: Id(0)] string Id,
     [property: Id(1)] string Secret,
-    [property: Id(2)] bool ReadOnly = false)
-{
-    /// <summary>The token without its secret, for listings.</summary>
-    public TokenDefinition WithoutSecret() => this with { Secret = "" };
-}
+    [property: Id(2)] bool ReadOnly = false);
 
 /// <summary>The outcome of a change to the instance catalog.</summary>
 public enum CatalogChange

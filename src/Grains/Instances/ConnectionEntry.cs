@@ -4,7 +4,7 @@ using System.Text;
 namespace Broker.Grains.Instances;
 
 /// <summary>What an instance knows about one connected client.</summary>
-internal sealed class ConnectionEntry(ConnectionAddress address, string clientId, bool readOnly, PublishedMessage? will)
+internal sealed class ConnectionEntry(ConnectionAddress address, string clientId, bool readOnly, string? tokenId, PublishedMessage? will)
 {
     public ConnectionAddress Address { get; } = address;
 
@@ -21,8 +21,8 @@ internal sealed class ConnectionEntry(ConnectionAddress address, string clientId
 
     public PublishedMessage? Will { get; set; } = will;
 
-    /// <summary>The token the connection authenticated with (null: none, or restored), so that deleting it closes the connection.</summary>
-    public string? TokenId { get; set; }
+    /// <summary>The token the connection authenticated with (null: none), so that deleting the token closes the connection.</summary>
+    public string? TokenId { get; } = tokenId;
 
     /// <summary>The connection's filters and their grants, so that a disconnect removes exactly its trie entries.</summary>
     public Dictionary<string, byte> Subscriptions { get; } = new(StringComparer.Ordinal);

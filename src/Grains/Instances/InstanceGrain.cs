@@ -59,8 +59,7 @@ public sealed partial class InstanceGrain(
         var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
-        var entry = Register(request.Connection, request.ClientId, readOnly, readOnly ? null : request.Will);
-        entry.TokenId = tokenId;
+        var entry = Register(request.Connection, request.ClientId, readOnly, tokenId, readOnly ? null : request.Will);
         _events.Connected(entry);
         await FlushAsync();
         return new ConnectResult(true, readOnly, _epoch, known, tokenId);
@@ -158,15 +157,14 @@ public sealed partial class InstanceGrain(
         var delivered = 0;
         foreach (var message in batch.Messages)
         {
-            var publisher = _events.HasListeners || message.Topic == SystemTopics.Action ? PublisherOf(batch.GatewayId, message) : null;
             if (message.Topic == SystemTopics.Action)
             {
-                Act(message, publisher);
+                Act(message, PublisherOf(batch.GatewayId, message));
+                continue;
             }
-            else
-            {
-                delivered += Route(message, publisher);
-            }
+
+            // The publisher is looked up only for the events that name it.
+            delivered += Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
         }
 
         _rates.Record(Environment.TickCount64, batch.Messages.Length, delivered);
@@ -222,8 +220,7 @@ public sealed partial class InstanceGrain(
                     continue;
                 }
 
-                entry = Register(address, snapshot.ClientId, snapshot.ReadOnly, snapshot.Will);
-                entry.TokenId = snapshot.TokenId;
+                entry = Register(address, snapshot.ClientId, snapshot.ReadOnly, snapshot.TokenId, snapshot.Will);
             }
 
             foreach (var subscription in snapshot.Subscriptions)
@@ -310,7 +307,7 @@ public sealed partial class InstanceGrain(
         }
     }
 
-    private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, PublishedMessage? will)
+    private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, string? tokenId, PublishedMessage? will)
     {
         // Session takeover: the newest connection with a client id wins, wherever the older one lives.
         if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
@@ -319,7 +316,7 @@ public sealed partial class InstanceGrain(
             Close(previous, publishWill: true);
         }
 
-        var entry = new ConnectionEntry(address, clientId, readOnly, will);
+        var entry = new ConnectionEntry(address, clientId, readOnly, tokenId, will);
         _connections[address] = entry;
         _connectionsByClientId[clientId] = entry;
         RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
