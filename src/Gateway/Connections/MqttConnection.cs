@@ -238,18 +238,7 @@ internal sealed partial class MqttConnection
             return Refuse(ConnectReturnCode.UnacceptableProtocolVersion, $"unsupported protocol {connect.ProtocolName} level {connect.ProtocolLevel}");
         }
 
-        string? instance = null;
-        string? secret = null;
-        if (connect.UserName is { } userName)
-        {
-            instance = userName;
-            secret = connect.Password is { } password ? Encoding.UTF8.GetString(password) : null;
-        }
-        else if (_services.Options.Mode == BrokerMode.Development)
-        {
-            instance = InstanceCatalogOptions.LocalInstance;
-        }
-
+        var (instance, secret) = Credentials(connect);
         var clientId = connect.ClientId;
         var limits = _services.Options.Limits;
         if (clientId.Length > limits.MaxClientIdLength)
@@ -317,6 +306,20 @@ internal sealed partial class MqttConnection
         Send(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.Accepted));
         LogConnected(RemoteEndPoint, clientId, instance, connect.KeepAliveSeconds);
         return true;
+    }
+
+    /// <summary>
+    /// The instance a CONNECT asks for (its user name; in development mode, none means <c>local</c>; otherwise null)
+    /// and the token secret (its password).
+    /// </summary>
+    private (string? Instance, string? Secret) Credentials(ConnectPacket connect)
+    {
+        if (connect.UserName is { } userName)
+        {
+            return (userName, connect.Password is { } password ? Encoding.UTF8.GetString(password) : null);
+        }
+
+        return (_services.Options.Mode == BrokerMode.Development ? InstanceCatalogOptions.LocalInstance : null, null);
     }
 
     /// <summary>The keep-alive the broker enforces: 0 (none) and longer ones become the maximum, shorter ones the minimum.</summary>
