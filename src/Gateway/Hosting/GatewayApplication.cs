@@ -1,5 +1,6 @@
 using Broker.Gateway.Admin;
 using Broker.Gateway.Connections;
+using Broker.Gateway.Health;
 using Broker.Gateway.Http;
 using Broker.Gateway.Routing;
 using Broker.Gateway.Telemetry;
@@ -57,6 +58,7 @@ public static partial class GatewayApplication
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayInbox>());
         builder.Services.AddHostedService<KeepAliveMonitor>();
         builder.Services.AddHostedService<LeaseKeeper>();
+        builder.Services.AddBrokerHealthChecks();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));
 
         // Ports are bound (and the certificate loaded) now, so that a taken port fails or moves before anything starts.
@@ -74,6 +76,7 @@ public static partial class GatewayApplication
         app.UseMiddleware<MqttWebSocketMiddleware>();
         app.MapBrokerHttp();
         app.MapAdminApi();
+        app.MapBrokerHealth();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication));
         listeners.LogOpened(logger);
         if (movedSiloPorts is { } moved)
