@@ -22,8 +22,9 @@ public interface IInstanceCatalogGrain : IGrainWithIntegerKey
     [Alias("Get"), AlwaysInterleave]
     Task<InstanceDefinition?> Get(string name);
 
+    /// <summary>Creates an instance without tokens; <paramref name="allowAnonymous"/> lets clients in without a password.</summary>
     [Alias("Create")]
-    Task<CatalogChange> Create(string name);
+    Task<CatalogChange> Create(string name, bool allowAnonymous);
 
     /// <summary>Deletes a run-time instance: its connections are closed and its messages forgotten.</summary>
     [Alias("Delete")]

@@ -61,17 +61,18 @@ internal static partial class AdminEndpoints
         var body = await ReadAsync<CreateInstanceRequest>(request);
         if (body?.Name is not { } name || !InstanceName().IsMatch(name))
         {
-            return Results.BadRequest("a JSON object with a \"name\" of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            return Results.BadRequest("a JSON object with a \"name\" of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, and an optional \"allow_anonymous\"");
         }
 
-        var change = await Catalog(grains).Create(name);
+        var allowAnonymous = body.AllowAnonymous ?? false;
+        var change = await Catalog(grains).Create(name, allowAnonymous);
         if (change != CatalogChange.Done)
         {
             return Outcome(change);
         }
 
         request.HttpContext.Response.Headers.Location = $"/admin/instances/{name}";
-        return Results.Json(Describe(new InstanceDefinition(name, [])), Json, statusCode: StatusCodes.Status201Created);
+        return Results.Json(Describe(new InstanceDefinition(name, [], allowAnonymous)), Json, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains) =>
@@ -140,7 +141,7 @@ internal static partial class AdminEndpoints
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin API disabled: no Broker:Admin:Key configured")]
     private static partial void LogDisabled(ILogger logger);
 
-    private sealed record CreateInstanceRequest(string? Name);
+    private sealed record CreateInstanceRequest(string? Name, bool? AllowAnonymous);
 
     private sealed record AddTokenRequest(bool? ReadOnly, string? Secret);
 

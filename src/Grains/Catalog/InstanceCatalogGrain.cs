@@ -25,14 +25,14 @@ public sealed partial class InstanceCatalogGrain(
 
     public Task<InstanceDefinition?> Get(string name) => Task.FromResult(Find(name));
 
-    public async Task<CatalogChange> Create(string name)
+    public async Task<CatalogChange> Create(string name, bool allowAnonymous)
     {
         if (Find(name) is not null)
         {
             return CatalogChange.AlreadyExists;
         }
 
-        Created[name] = new InstanceDefinition(name, []);
+        Created[name] = new InstanceDefinition(name, [], allowAnonymous);
         await state.WriteStateAsync();
         LogCreated(name);
         await PushAsync(name);

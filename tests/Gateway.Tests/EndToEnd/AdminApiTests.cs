@@ -102,6 +102,30 @@ public sealed class AdminApiTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task AnInstanceCreatedWithAllowAnonymousLetsClientsInWithoutAPassword()
+    {
+        using var http = CreateHttpClient();
+        var open = NewInstanceName();
+        var closed = await CreateInstanceAsync(http);
+
+        using var created = await http.PostAsync("/admin/instances", new StringContent($$"""{"name":"{{open}}","allow_anonymous":true}"""));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True((bool)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["allow_anonymous"]!);
+        var (anonymous, accepted) = await RawMqttClient.ConnectAsync(broker, TestNames.ClientId(), open, secret: null);
+        await using (anonymous)
+        {
+            Assert.Equal(ConnectReturnCode.Accepted, accepted.ReturnCode);
+        }
+
+        var (refused, notAuthorized) = await RawMqttClient.ConnectAsync(broker, TestNames.ClientId(), closed, secret: null);
+        await using (refused)
+        {
+            Assert.Equal(ConnectReturnCode.NotAuthorized, notAuthorized.ReturnCode);
+        }
+    }
+
+    [Fact]
     public async Task DeletingATokenClosesItsConnectionsAndRefusesItFromThenOn()
     {
         using var http = CreateHttpClient();
@@ -183,6 +207,7 @@ public sealed class AdminApiTests(BrokerFixture broker)
     [InlineData("""{"name":"has space"}""")]
     [InlineData("""{"name":"-leading-dash"}""")]
     [InlineData("""{"name":"a/b"}""")]
+    [InlineData("""{"name":"ok","allow_anonymous":"yes"}""")]
     [InlineData("""{"name":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}""")]
     public async Task AnInvalidInstanceIsABadRequest(string body)
     {
