@@ -1,13 +1,5 @@
-using Broker.Gateway.Hosting;
 using Broker.Gateway.Tests.Infrastructure;
-using Broker.Grains;
-using Broker.Grains.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace Broker.Gateway.Tests.Cluster;
@@ -48,7 +40,6 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
     {
         var siloSettings = new Dictionary<string, string?>
         {
-            ["Broker:Mode"] = "Cluster",
             [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
             [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
         };
@@ -57,39 +48,12 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
             siloSettings[$"Broker:Instances:{pinned}:Tokens:0:Secret"] = PinnedSecret;
         }
 
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddInMemoryCollection(siloSettings);
-            host.Logging.SetMinimumLevel(LogLevel.Warning);
-            host.UseOrleans(silo => silo.AddBrokerGrains(host.Configuration));
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
-        _gateway = BuildGateway(_cluster.Client, MqttPort);
+        _cluster = await ClusterTestHost.StartClusterAsync(2, siloSettings);
+        _gateway = ClusterTestHost.BuildGateway(_cluster.Client, MqttPort);
         await _gateway.StartAsync();
-        _secondGateway = BuildGateway(_cluster.Client, SecondMqttPort);
+        _secondGateway = ClusterTestHost.BuildGateway(_cluster.Client, SecondMqttPort);
         await _secondGateway.StartAsync();
     }
-
-    private static WebApplication BuildGateway(IClusterClient client, int mqttPort) =>
-        GatewayApplication.Build([], gateway =>
-        {
-            gateway.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Broker:Mode"] = "Cluster",
-                ["Broker:Ports:Mqtt"] = mqttPort.ToString(),
-                ["Broker:Ports:Http"] = "0",
-                ["Broker:Ports:MqttTls"] = "0",
-                ["Broker:Ports:Https"] = "0",
-            });
-            gateway.Services.AddSingleton(client);
-            gateway.Services.AddSingleton<IGrainFactory>(client);
-            gateway.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
 
     public async Task DisposeAsync()
     {
