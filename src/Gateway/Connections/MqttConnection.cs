@@ -36,6 +36,7 @@ internal sealed partial class MqttConnection
     private PublishedMessage? _will;
     private bool _readOnly;
     private string? _tokenId;
+    private (string Instance, string? Secret)? _credentials;
 
     public MqttConnection(ConnectionServices services, IDuplexPipe transport, string remoteEndPoint)
     {
@@ -73,18 +74,12 @@ internal sealed partial class MqttConnection
         catch (MalformedPacketException exception)
         {
             SetEndReason($"malformed packet: {exception.Message}");
-            if (_router is not null)
-            {
-                await ReportAsync(exception.Topic is null ? ErrorCodes.MalformedPacket : ErrorCodes.InvalidTopic, exception.Topic);
-            }
+            await ReportAsync(exception.Topic is null ? ErrorCodes.MalformedPacket : ErrorCodes.InvalidTopic, exception.Topic);
         }
         catch (ProtocolViolationException exception)
         {
             SetEndReason($"protocol violation: {exception.Message}");
-            if (_router is not null)
-            {
-                await ReportAsync(exception.Code, exception.Topic);
-            }
+            await ReportAsync(exception.Code, exception.Topic);
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException)
         {
@@ -239,15 +234,12 @@ internal sealed partial class MqttConnection
         }
 
         var (instance, secret) = Credentials(connect);
+        _credentials = instance is null ? null : (instance, secret);
         var clientId = connect.ClientId;
         var limits = _services.Options.Limits;
         if (clientId.Length > limits.MaxClientIdLength)
         {
-            if (instance is not null)
-            {
-                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.ClientIdTooLong);
-            }
-
+            await ReportAsync(ErrorCodes.ClientIdTooLong, topic: null);
             return Refuse(ConnectReturnCode.IdentifierRejected, $"client id longer than {limits.MaxClientIdLength} characters");
         }
 
@@ -273,14 +265,13 @@ internal sealed partial class MqttConnection
         {
             if (!_services.TopicRules.TryNormalizeTopic(connectWill.Topic, out var willTopic, out var refusal))
             {
-                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.InvalidTopic, connectWill.Topic);
-                throw new ProtocolViolationException($"will topic '{connectWill.Topic}': {refusal}");
+                throw new ProtocolViolationException($"will topic '{connectWill.Topic}': {refusal}", ErrorCodes.InvalidTopic, connectWill.Topic);
             }
 
             if (connectWill.Payload.Length > limits.MaxPayloadSize)
             {
-                await ReportRefusedConnectAsync(instance, secret, ErrorCodes.PayloadTooLarge, connectWill.Topic);
-                throw new ProtocolViolationException($"will payload of {connectWill.Payload.Length} bytes is larger than {limits.MaxPayloadSize}");
+                throw new ProtocolViolationException(
+                    $"will payload of {connectWill.Payload.Length} bytes is larger than {limits.MaxPayloadSize}", ErrorCodes.PayloadTooLarge, connectWill.Topic);
             }
 
             will = new PublishedMessage(willTopic, connectWill.Payload, (byte)connectWill.Qos, connectWill.Retain, Id);
@@ -488,28 +479,26 @@ internal sealed partial class MqttConnection
         }
     }
 
-    /// <summary>Shows a rule this client broke as an <c>errored</c> event of its instance.</summary>
+    /// <summary>
+    /// Shows a rule this client broke as an <c>errored</c> event of its instance: with its connection once it joined;
+    /// before that (a refused CONNECT) without one, and only when its credentials would have let it in, so that
+    /// strangers cannot write into an instance's events. Before a CONNECT there is no instance to tell.
+    /// </summary>
     private async Task ReportAsync(string code, string? topic)
     {
         try
         {
-            await _router!.Grain.ReportError(new ErrorReport(_address, code, topic));
-        }
-        catch (Exception exception)
-        {
-            LogReportFailed(exception, ClientId, code);
-        }
-    }
-
-    /// <summary>Reports a refused CONNECT to its instance, if the credentials would have let it in.</summary>
-    private async Task ReportRefusedConnectAsync(string instance, string? secret, string code, string? topic = null)
-    {
-        try
-        {
-            var grain = _services.Routers.Grain(instance);
-            if (await grain.Authenticate(secret) != TokenAccess.Denied)
+            if (_router is not null)
             {
-                await grain.ReportError(new ErrorReport(null, code, topic));
+                await _router.Grain.ReportError(new ErrorReport(_address, code, topic));
+            }
+            else if (_credentials is { } credentials)
+            {
+                var grain = _services.Routers.Grain(credentials.Instance);
+                if (await grain.Authenticate(credentials.Secret) != TokenAccess.Denied)
+                {
+                    await grain.ReportError(new ErrorReport(null, code, topic));
+                }
             }
         }
         catch (Exception exception)
