@@ -1,4 +1,4 @@
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 using Broker.Gateway.Routing;
 using Broker.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
+using Broker.Gateway.Options;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Broker.Protocol;
@@ -9,7 +10,7 @@ namespace Broker.Gateway.Connections;
 /// <summary>
 /// The sending half of a connection: the queue of packets for the client and the loop that drains it into the
 /// pipe with one flush per batch. Memory per client stays bounded: QoS 0 messages are dropped beyond
-/// <see cref="Hosting.GatewayOptions.MaxQueuedBytes"/>, QoS 1 and 2 wait for the in-flight window in a bounded
+/// <see cref="GatewayOptions.MaxQueuedBytes"/>, QoS 1 and 2 wait for the in-flight window in a bounded
 /// queue, and a client that lets that queue overflow is reported as a slow consumer. The queue is two swapped
 /// lists and one reusable wake-up signal, so an idle connection holds little memory and a busy one allocates
 /// nothing per flush.

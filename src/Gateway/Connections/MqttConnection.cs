@@ -2,11 +2,10 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text;
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 using Broker.Gateway.Routing;
 using Broker.Grains;
-using Broker.Grains.Hosting;
-using Broker.Grains.Instances;
+using Broker.Grains.Configuration;
 using Broker.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -310,7 +309,7 @@ internal sealed partial class MqttConnection
             return (userName, connect.Password is { } password ? Encoding.UTF8.GetString(password) : null);
         }
 
-        return (_services.Options.Mode == BrokerMode.Development ? InstanceCatalogOptions.LocalInstance : null, null);
+        return (_services.Options.Mode == BrokerMode.Development ? DevelopmentInstances.Local : null, null);
     }
 
     /// <summary>The keep-alive the broker enforces: 0 (none) and longer ones become the maximum, shorter ones the minimum.</summary>

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 using Broker.Grains;
 using Broker.Protocol;
 

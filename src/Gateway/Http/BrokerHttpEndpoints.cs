@@ -1,11 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Broker.Gateway.Connections;
-using Broker.Gateway.Hosting;
 using Broker.Gateway.Routing;
 using Broker.Grains;
-using Broker.Grains.Hosting;
-using Broker.Grains.Instances;
+using Broker.Grains.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -105,7 +103,7 @@ internal static class BrokerHttpEndpoints
         }
         else if (services.Options.Mode == BrokerMode.Development && context.Request.Headers.Authorization.Count == 0)
         {
-            instance = InstanceCatalogOptions.LocalInstance;
+            instance = DevelopmentInstances.Local;
         }
         else
         {

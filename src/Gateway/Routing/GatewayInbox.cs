@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Broker.Gateway.Connections;
-using Broker.Gateway.Hosting;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Microsoft.Extensions.Logging;

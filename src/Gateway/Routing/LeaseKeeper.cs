@@ -1,6 +1,5 @@
 using Broker.Gateway.Connections;
-using Broker.Gateway.Hosting;
-using Broker.Grains.Instances;
+using Broker.Grains.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 
 namespace Broker.Gateway.Transports;
 

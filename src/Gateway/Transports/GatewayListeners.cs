@@ -1,7 +1,7 @@
 using System.Security.Authentication;
 using Broker.Gateway.Connections;
-using Broker.Gateway.Hosting;
-using Broker.Grains.Hosting;
+using Broker.Gateway.Options;
+using Broker.Grains.Configuration;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;

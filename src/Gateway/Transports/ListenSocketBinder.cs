@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 
 namespace Broker.Gateway.Transports;
 

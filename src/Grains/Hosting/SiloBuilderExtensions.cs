@@ -1,4 +1,5 @@
 using Broker.Grains.Catalog;
+using Broker.Grains.Configuration;
 using Broker.Grains.Instances;
 using Broker.Grains.Storage;
 using Microsoft.Extensions.Configuration;

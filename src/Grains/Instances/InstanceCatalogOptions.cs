@@ -1,3 +1,5 @@
+using Broker.Grains.Configuration;
+
 namespace Broker.Grains.Instances;
 
 /// <summary>
@@ -11,19 +13,16 @@ public sealed class InstanceCatalogOptions
     /// <summary>What development mode adds: <c>public</c> (token <c>public</c>) and <c>local</c> for clients without credentials.</summary>
     public void SeedDevelopmentInstances()
     {
-        if (!Instances.ContainsKey(PublicInstance))
+        if (!Instances.ContainsKey(DevelopmentInstances.Public))
         {
-            Instances[PublicInstance] = new InstanceOptions { Tokens = { new TokenOptions { Secret = PublicInstance } } };
+            Instances[DevelopmentInstances.Public] = new InstanceOptions { Tokens = { new TokenOptions { Secret = DevelopmentInstances.Public } } };
         }
 
-        if (!Instances.TryGetValue(LocalInstance, out var local))
+        if (!Instances.TryGetValue(DevelopmentInstances.Local, out var local))
         {
-            Instances[LocalInstance] = local = new InstanceOptions();
+            Instances[DevelopmentInstances.Local] = local = new InstanceOptions();
         }
 
         local.AllowAnonymous = true;
     }
-
-    public const string PublicInstance = "public";
-    public const string LocalInstance = "local";
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Topics;
 using Microsoft.Extensions.Logging;

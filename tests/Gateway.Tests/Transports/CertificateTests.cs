@@ -1,10 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Broker.Gateway.Hosting;
+using Broker.Gateway.Options;
 using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 
 namespace Broker.Gateway.Tests.Transports;
 

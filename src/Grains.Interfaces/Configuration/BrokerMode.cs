@@ -1,4 +1,4 @@
-namespace Broker.Grains.Hosting;
+namespace Broker.Grains.Configuration;
 
 /// <summary>How the broker's processes are laid out (<c>Broker:Mode</c>).</summary>
 public enum BrokerMode

@@ -1,6 +1,6 @@
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 
-namespace Broker.Gateway.Hosting;
+namespace Broker.Gateway.Options;
 
 /// <summary>The gateway's settings, bound from the <c>Broker</c> configuration section.</summary>
 public sealed class GatewayOptions

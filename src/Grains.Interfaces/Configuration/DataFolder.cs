@@ -1,4 +1,4 @@
-namespace Broker.Grains.Hosting;
+namespace Broker.Grains.Configuration;
 
 /// <summary>
 /// The broker's own files (<c>Broker:DataPath</c>): the development certificate, and in development mode the

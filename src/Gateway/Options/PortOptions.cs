@@ -1,6 +1,6 @@
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 
-namespace Broker.Gateway.Hosting;
+namespace Broker.Gateway.Options;
 
 /// <summary>
 /// The listeners' ports (section <c>Broker:Ports</c>); 0 switches a listener off, and an unset port takes its

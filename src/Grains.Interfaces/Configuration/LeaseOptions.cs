@@ -1,4 +1,4 @@
-namespace Broker.Grains.Instances;
+namespace Broker.Grains.Configuration;
 
 /// <summary>How long an instance keeps a gateway's connections without hearing from that gateway (section <c>Broker:Lease</c>).</summary>
 public sealed class LeaseOptions

@@ -1,4 +1,4 @@
-namespace Broker.Gateway.Hosting;
+namespace Broker.Gateway.Options;
 
 /// <summary>The instance rules' limits (section <c>Broker:Limits</c>); each violation gets the MQTT-correct reaction.</summary>
 public sealed class LimitOptions

@@ -1,4 +1,4 @@
-namespace Broker.Gateway.Hosting;
+namespace Broker.Gateway.Options;
 
 /// <summary>
 /// The server certificate of the TLS listeners (section <c>Broker:Tls</c>): a PEM certificate with its PEM key, or
