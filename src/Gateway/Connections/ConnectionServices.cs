@@ -9,23 +9,24 @@ namespace Broker.Gateway.Connections;
 /// <summary>The gateway-wide services every MQTT connection uses.</summary>
 internal sealed class ConnectionServices(
     IOptions<GatewayOptions> options,
-    GatewayIdentity identity,
     ConnectionRegistry registry,
-    InstanceRouters routers,
+    IInstanceDirectory instances,
     BrokerMetrics metrics,
+    TimeProvider time,
     ILogger<MqttConnection> logger)
 {
     public GatewayOptions Options { get; } = options.Value;
 
     public TopicRules TopicRules { get; } = new(options.Value.Limits);
 
-    public GatewayIdentity Identity { get; } = identity;
-
     public ConnectionRegistry Registry { get; } = registry;
 
-    public InstanceRouters Routers { get; } = routers;
+    /// <summary>The connections' only way into the cluster.</summary>
+    public IInstanceDirectory Instances { get; } = instances;
 
     public BrokerMetrics Metrics { get; } = metrics;
+
+    public TimeProvider Time { get; } = time;
 
     public ILogger<MqttConnection> Logger { get; } = logger;
 }

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -53,7 +54,9 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<GatewayIdentity>();
         builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<ConnectionRegistry>();
-        builder.Services.AddSingleton<InstanceRouters>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<InstanceLinks>();
+        builder.Services.AddSingleton<IInstanceDirectory>(services => services.GetRequiredService<InstanceLinks>());
         builder.Services.AddSingleton<ConnectionServices>();
         builder.Services.AddSingleton<GatewayInbox>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayInbox>());

@@ -21,17 +21,31 @@ internal static class BrokerHttpEndpoints
 {
     public static IEndpointRouteBuilder MapBrokerHttp(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/broker/{**topic}", PublishAsync);
-        endpoints.MapGet("/broker/{**filter}", ReadAsync);
+        var broker = endpoints.MapGroup("/broker").AddEndpointFilter(AnswerUnavailableAsync);
+        broker.MapPost("/{**topic}", PublishAsync);
+        broker.MapGet("/{**filter}", ReadAsync);
         return endpoints;
     }
 
-    private static async Task<IResult> PublishAsync(HttpContext context, string? topic, ConnectionServices services)
+    /// <summary>A request the cluster cannot serve now gets 503, and the gateway logs no stack trace for it.</summary>
+    private static async ValueTask<object?> AnswerUnavailableAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var (router, access) = await AuthenticateAsync(context, services);
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> PublishAsync(HttpContext context, string? topic, ConnectionServices services, InstanceLinks links)
+    {
+        var (link, access) = await AuthenticateAsync(context, services, links);
         if (access == TokenAccess.ReadOnly)
         {
-            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.ReadOnly, topic));
+            await link!.Grain.ReportError(new ErrorReport(null, ErrorCodes.ReadOnly, topic));
         }
 
         if (access != TokenAccess.ReadWrite)
@@ -41,7 +55,7 @@ internal static class BrokerHttpEndpoints
 
         if (!services.TopicRules.TryNormalizeTopic(topic ?? "", out var normalized, out var refusal) || normalized.Length == 0)
         {
-            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, topic));
+            await link!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, topic));
             return Results.BadRequest($"topic '{topic}': {refusal ?? "empty"}");
         }
 
@@ -54,18 +68,18 @@ internal static class BrokerHttpEndpoints
         var maxPayload = services.Options.Limits.MaxPayloadSize;
         if (await ReadBodyAsync(context.Request, maxPayload, context.RequestAborted) is not { } payload)
         {
-            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.PayloadTooLarge, topic));
+            await link!.Grain.ReportError(new ErrorReport(null, ErrorCodes.PayloadTooLarge, topic));
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        var accepted = await router!.EnqueueAsync(new PublishedMessage(normalized, payload, qos, retained), ack: null);
+        var accepted = await link!.Router.EnqueueAsync(new PublishedMessage(normalized, payload, qos, retained), ack: null);
         await accepted;
         return Results.NoContent();
     }
 
-    private static async Task<IResult> ReadAsync(HttpContext context, string? filter, ConnectionServices services)
+    private static async Task<IResult> ReadAsync(HttpContext context, string? filter, ConnectionServices services, InstanceLinks links)
     {
-        var (router, access) = await AuthenticateAsync(context, services);
+        var (link, access) = await AuthenticateAsync(context, services, links);
         if (access == TokenAccess.Denied)
         {
             return Refused(context, access);
@@ -73,7 +87,7 @@ internal static class BrokerHttpEndpoints
 
         if (!services.TopicRules.TryNormalizeFilter((filter ?? "").Replace('@', '#'), out var normalized, out _, out var refusal))
         {
-            await router!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, filter));
+            await link!.Grain.ReportError(new ErrorReport(null, ErrorCodes.InvalidTopic, filter));
             return Results.BadRequest($"filter '{filter}': {refusal}");
         }
 
@@ -84,14 +98,14 @@ internal static class BrokerHttpEndpoints
 
         if (normalized == SystemTopics.Info)
         {
-            return Results.Bytes(await router!.Grain.GetInfo(), "application/json");
+            return Results.Bytes(await link!.Grain.GetInfo(), "application/json");
         }
 
-        var message = await router!.Grain.GetLastMessage(normalized, retained);
+        var message = await link!.Grain.GetLastMessage(normalized, retained);
         return message is null ? Results.NotFound() : Results.Bytes(message.Payload, "application/octet-stream");
     }
 
-    private static async Task<(InstanceRouter? Router, TokenAccess Access)> AuthenticateAsync(HttpContext context, ConnectionServices services)
+    private static async Task<(InstanceLink? Link, TokenAccess Access)> AuthenticateAsync(HttpContext context, ConnectionServices services, InstanceLinks links)
     {
         string instance;
         string? secret = null;
@@ -110,8 +124,8 @@ internal static class BrokerHttpEndpoints
             return (null, TokenAccess.Denied);
         }
 
-        var access = await services.Routers.Grain(instance).Authenticate(secret);
-        return (access == TokenAccess.Denied ? null : services.Routers.Get(instance), access);
+        var access = await links.Grain(instance).Authenticate(secret);
+        return (access == TokenAccess.Denied ? null : links.Get(instance), access);
     }
 
     private static bool TryDecodeBasic(string? parameter, out string user, out string password)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Broker.Gateway.Connections;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +16,7 @@ namespace Broker.Gateway.Routing;
 internal sealed partial class GatewayInbox(
     IClusterClient client,
     GatewayIdentity identity,
-    ConnectionRegistry registry,
+    InstanceLinks links,
     BrokerMetrics metrics,
     ILogger<GatewayInbox> logger) : IHostedService, IAsyncObserver<InboxBatch>
 {
@@ -68,9 +67,15 @@ internal sealed partial class GatewayInbox(
         _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
         metrics.InboxDelay.Record(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - batch.SentAtUtcTicks).TotalMilliseconds);
 
+        if (!links.TryGet(batch.Instance, out var link))
+        {
+            return Task.CompletedTask;
+        }
+
+        var lease = link.Lease;
         foreach (var delivery in batch.Deliveries)
         {
-            if (registry.TryGet(delivery.ConnectionId, out var connection))
+            if (lease.TryGetMember(delivery.ConnectionId, out var connection))
             {
                 connection.Deliver(batch.Messages[delivery.MessageIndex], delivery.Qos, retain: false, delivery.RootSlash);
             }
@@ -78,7 +83,7 @@ internal sealed partial class GatewayInbox(
 
         foreach (var connectionId in batch.ConnectionsToClose)
         {
-            if (registry.TryGet(connectionId, out var connection))
+            if (lease.TryGetMember(connectionId, out var connection))
             {
                 connection.Abort("session taken over by a newer connection with the same client id");
             }

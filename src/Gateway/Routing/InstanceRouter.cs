@@ -26,41 +26,7 @@ internal sealed partial class InstanceRouter(
     private TaskCompletionSource _accepted = NewCompletion();
     private TaskCompletionSource? _spaceAvailable;
     private long _pendingBytes;
-    private int _connections;
     private bool _sending;
-
-    public string Instance { get; } = instance;
-
-    public IInstanceGrain Grain { get; } = grain;
-
-    /// <summary>The epoch of the instance activation this gateway registered with; a different one means state must be restored.</summary>
-    public Guid Epoch { get; set; }
-
-    /// <summary>Set when a CONNECT found that the instance had lost this gateway's earlier connections.</summary>
-    public bool RestoreRequested { get; set; }
-
-    /// <summary>The last inbox batch the instance had sent at the previous lease renewal; it must have arrived by the next.</summary>
-    public long ExpectedSequence { get; set; }
-
-    /// <summary>
-    /// Takes note of the instance's answer to a CONNECT of one of this gateway's connections: if the instance
-    /// forgot this gateway while other connections here were registered with it, they must be restored.
-    /// </summary>
-    public void Registered(Guid epoch, bool gatewayKnown)
-    {
-        var others = Interlocked.Increment(ref _connections) - 1;
-        if (others == 0)
-        {
-            Epoch = epoch;
-        }
-        else if (epoch != Epoch || !gatewayKnown)
-        {
-            RestoreRequested = true;
-        }
-    }
-
-    /// <summary>Takes note that a connection registered with <see cref="Registered"/> has left the instance.</summary>
-    public void Left() => Interlocked.Decrement(ref _connections);
 
     /// <summary>
     /// Queues a message for the instance. The returned task completes when the instance has accepted the batch
@@ -150,7 +116,7 @@ internal sealed partial class InstanceRouter(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await Grain.Publish(new PublishBatch(gatewayId, [.. messages]));
+            await grain.Publish(new PublishBatch(gatewayId, [.. messages]));
             metrics.BatchSize.Record(messages.Count);
             metrics.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             foreach (var ack in acks)
@@ -162,7 +128,7 @@ internal sealed partial class InstanceRouter(
         {
             // The messages may or may not have been delivered; clients that wait for an acknowledgement learn of
             // the failure by losing their connection, and will publish again after reconnecting.
-            LogPublishFailed(exception, Instance, messages.Count);
+            LogPublishFailed(exception, instance, messages.Count);
             foreach (var ack in acks)
             {
                 ack.Connection.Abort("the instance did not accept a publish");

@@ -1,4 +1,3 @@
-using Broker.Gateway.Connections;
 using Broker.Grains.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,63 +11,106 @@ namespace Broker.Gateway.Routing;
 /// subscriptions. An instance whose batches stopped arriving means the inbox subscription was lost.
 /// </summary>
 internal sealed partial class LeaseKeeper(
-    ConnectionRegistry registry,
+    InstanceLinks links,
     GatewayIdentity identity,
     GatewayInbox inbox,
     IOptions<LeaseOptions> options,
+    TimeProvider time,
     ILogger<LeaseKeeper> logger) : BackgroundService
 {
+    private bool _failing;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RenewalPeriod);
+        using var timer = new PeriodicTimer(options.Value.RenewalPeriod, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var connectionsByRouter = registry.Connections
-                .Where(connection => connection.Router is not null)
-                .GroupBy(connection => connection.Router!);
-            var inboxLost = false;
-            foreach (var group in connectionsByRouter)
+            await RenewAllAsync();
+        }
+    }
+
+    /// <summary>One round of renewals over the instances that have connections here.</summary>
+    public async Task RenewAllAsync()
+    {
+        var inboxLost = false;
+        var failure = (string?)null;
+        foreach (var link in links.All)
+        {
+            if (link.Lease.IsEmpty)
             {
-                try
-                {
-                    inboxLost |= await RenewAsync(group.Key, group);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogRenewalFailed(exception, group.Key.Instance);
-                }
+                continue;
             }
 
-            if (inboxLost)
+            try
+            {
+                inboxLost |= await RenewAsync(link);
+            }
+            catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
+            {
+                failure ??= $"instance {link.Instance}: {exception.Message}";
+            }
+            catch (Exception exception)
+            {
+                LogRenewalError(exception, link.Instance);
+            }
+        }
+
+        // An outage is reported when it starts and when it ends, not at every renewal in between.
+        if (failure is not null && !_failing)
+        {
+            LogRenewalsFailing(failure, options.Value.RenewalPeriod.TotalSeconds);
+        }
+        else if (failure is null && _failing)
+        {
+            LogRenewalsRecovered();
+        }
+
+        _failing = failure is not null;
+
+        if (inboxLost)
+        {
+            try
             {
                 await inbox.ResubscribeAsync();
+            }
+            catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
+            {
+                LogResubscribeFailed(exception.Message);
             }
         }
     }
 
     /// <summary>Renews one lease; returns whether batches that instance sent earlier have not arrived.</summary>
-    private async Task<bool> RenewAsync(InstanceRouter router, IEnumerable<MqttConnection> connections)
+    private async Task<bool> RenewAsync(InstanceLink link)
     {
-        var renewal = await router.Grain.RenewLease(identity.Id);
-        if (router.RestoreRequested || !renewal.GatewayKnown || renewal.Epoch != router.Epoch)
+        var lease = link.Lease;
+        var renewal = await link.Grain.RenewLease(identity.Id);
+        if (lease.MustRestore(renewal))
         {
-            router.RestoreRequested = false;
-            var snapshots = connections.Select(connection => connection.Snapshot()).ToImmutableArray();
-            LogRestoring(router.Instance, snapshots.Length);
-            await router.Grain.Restore(identity.Id, snapshots);
-            router.Epoch = renewal.Epoch;
-            router.ExpectedSequence = 0;
+            var snapshots = lease.TakeSnapshots();
+            LogRestoring(link.Instance, snapshots.Length);
+            await link.Grain.Restore(identity.Id, snapshots);
+            lease.Restored(renewal.Epoch);
             return false;
         }
 
-        var lost = !inbox.HasReceived(router.Instance, renewal.Epoch, router.ExpectedSequence);
-        router.ExpectedSequence = renewal.LastSequence;
+        var lost = !inbox.HasReceived(link.Instance, renewal.Epoch, lease.ExpectedSequence);
+        lease.Renewed(renewal);
         return lost;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} lost this gateway's connections; restoring {Count}")]
     private partial void LogRestoring(string instance, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease with instance {Instance} failed")]
-    private partial void LogRenewalFailed(Exception exception, string instance);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed ({Reason}); retrying every {Period} s")]
+    private partial void LogRenewalsFailing(string reason, double period);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leases are renewed again")]
+    private partial void LogRenewalsRecovered();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the inbox stream again failed ({Reason}); the next renewal tries again")]
+    private partial void LogResubscribeFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Renewing the lease with instance {Instance} failed")]
+    private partial void LogRenewalError(Exception exception, string instance);
 }

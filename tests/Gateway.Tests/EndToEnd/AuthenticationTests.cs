@@ -47,8 +47,8 @@ public sealed class AuthenticationTests(BrokerFixture broker)
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
         }
 
-        var routers = broker.Services.GetRequiredService<InstanceRouters>();
-        Assert.All(names, name => Assert.False(routers.TryGet(name, out _)));
+        var links = broker.Services.GetRequiredService<InstanceLinks>();
+        Assert.All(names, name => Assert.False(links.TryGet(name, out _)));
     }
 
     [Fact]

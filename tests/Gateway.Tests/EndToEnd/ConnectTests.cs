@@ -48,7 +48,7 @@ public sealed class ConnectTests(BrokerFixture broker)
         await client.SendAsync(new ConnectPacket(
             ConnectPacket.Mqtt31ProtocolName,
             ConnectPacket.Mqtt31ProtocolLevel,
-            TestNames.ClientId(),
+            TestNames.Mqtt31ClientId(),
             CleanSession: true,
             KeepAliveSeconds: 60,
             BrokerFixture.Instance,
@@ -57,6 +57,27 @@ public sealed class ConnectTests(BrokerFixture broker)
 
         Assert.Equal(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.Accepted), await client.ReceiveAsync<ConnAckPacket>());
         await client.PingAsync();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abcdefghijklmnopqrstuvwx")]
+    public async Task Mqtt31ConnectWithAClientIdOutsideOneTo23CharactersIsRefusedWithIdentifierRejected(string clientId)
+    {
+        await using var client = await RawMqttClient.OpenAsync(broker);
+
+        await client.SendAsync(new ConnectPacket(
+            ConnectPacket.Mqtt31ProtocolName,
+            ConnectPacket.Mqtt31ProtocolLevel,
+            clientId,
+            CleanSession: true,
+            KeepAliveSeconds: 60,
+            BrokerFixture.Instance,
+            Encoding.UTF8.GetBytes(BrokerFixture.Secret),
+            Will: null));
+
+        Assert.Equal(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.IdentifierRejected), await client.ReceiveAsync<ConnAckPacket>());
+        Assert.True(await client.WaitClosedAsync());
     }
 
     [Theory]

@@ -29,7 +29,7 @@ public sealed class WebSocketTests(TransportFixture broker)
     public async Task SubprotocolMqttv31IsAcceptedForMqtt31Clients()
     {
         await using var client = await RawWebSocketClient.OpenAsync(broker, "/mqtt", "mqttv3.1");
-        await client.SendFrameAsync(RawWebSocketClient.Encode(Connect(TestNames.ClientId()) with
+        await client.SendFrameAsync(RawWebSocketClient.Encode(Connect(TestNames.Mqtt31ClientId()) with
         {
             ProtocolName = ConnectPacket.Mqtt31ProtocolName,
             ProtocolLevel = ConnectPacket.Mqtt31ProtocolLevel,

@@ -1,0 +1,25 @@
+using Broker.Grains;
+
+namespace Broker.Gateway.Routing;
+
+/// <summary>
+/// What routing needs of a client connection, whatever holds its socket: a place to hand deliveries and
+/// acknowledgements, a way to end it, and what the instance must know again after losing its soft state.
+/// </summary>
+internal interface IConnectionSink
+{
+    /// <summary>The gateway-local id, unique for the life of the gateway.</summary>
+    long Id { get; }
+
+    /// <summary>Queues a message from the instance for the client, at the QoS it was granted.</summary>
+    void Deliver(PublishedMessage message, byte qos, bool retain, bool rootSlash);
+
+    /// <summary>The instance accepted the client's QoS 1 (PUBACK) or QoS 2 (PUBREC) message.</summary>
+    void Acknowledge(ushort packetId, bool exactlyOnce);
+
+    /// <summary>Ends the connection uncleanly (its will is published).</summary>
+    void Abort(string reason);
+
+    /// <summary>The client id, will and subscriptions, for an instance that lost them.</summary>
+    ConnectionSnapshot Snapshot();
+}
