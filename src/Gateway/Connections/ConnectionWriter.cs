@@ -22,6 +22,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
     private readonly Lock _gate = new();
     private readonly OutgoingPublishes _outgoing = new(maxInflight, maxQueuedMessages);
+    private readonly List<PublishPacket> _released = [];
     private List<MqttPacket> _queued = [];
     private List<MqttPacket> _writing = [];
     private List<(PublishedMessage Message, byte Qos, bool RootSlash)>? _held;
@@ -105,11 +106,14 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     {
         lock (_gate)
         {
-            if (_outgoing.Complete(packetId, qos) is { } next)
+            _outgoing.Complete(packetId, qos, _released);
+            foreach (var next in _released)
             {
                 Send(next);
-                metrics.MessagesOut.Add(1);
             }
+
+            metrics.MessagesOut.Add(_released.Count);
+            _released.Clear();
         }
     }
 
@@ -200,24 +204,23 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
     private bool DeliverNow(PublishedMessage message, byte qos, bool retain, bool rootSlash)
     {
-        var topic = rootSlash ? "/" + message.Topic : message.Topic;
-        if (qos == 0)
+        if (qos == 0 && Volatile.Read(ref _queuedBytes) > maxQueuedBytes)
         {
-            if (Volatile.Read(ref _queuedBytes) > maxQueuedBytes)
-            {
-                metrics.MessagesDropped.Add(1);
-                return true;
-            }
-
-            Send(new PublishPacket(topic, message.Payload, QualityOfService.AtMostOnce, retain, Duplicate: false, PacketId: 0));
-            metrics.MessagesOut.Add(1);
+            metrics.MessagesDropped.Add(1);
             return true;
         }
 
+        var topic = rootSlash ? "/" + message.Topic : message.Topic;
         if (_outgoing.Add(topic, message.Payload, (QualityOfService)qos, retain, out var overflowed) is { } packet)
         {
             Send(packet);
             metrics.MessagesOut.Add(1);
+        }
+        else if (overflowed && qos == 0)
+        {
+            // QoS 0 may be lost: a full queue drops it rather than the client.
+            metrics.MessagesDropped.Add(1);
+            return true;
         }
 
         return !overflowed;
