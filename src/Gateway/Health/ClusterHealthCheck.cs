@@ -1,18 +1,25 @@
+using Broker.Gateway.Routing;
 using Broker.Grains;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Broker.Gateway.Health;
 
 /// <summary>
-/// Readiness: the gateway can reach the cluster. One cheap grain call (the catalog's lookup, which interleaves with
-/// everything) must answer in time.
+/// Readiness: the gateway is connected to the cluster and can reach it. One cheap grain call (the catalog's lookup,
+/// which interleaves with everything) must answer in time. An outage is an expected state, so the result carries
+/// its reason but no exception (which the health check service would log with its stack trace at every probe).
 /// </summary>
-internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
+internal sealed class ClusterHealthCheck(IGrainFactory grains, ClusterReadiness readiness) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!readiness.IsReady)
+        {
+            return HealthCheckResult.Unhealthy("the gateway is not connected to the cluster yet");
+        }
+
         try
         {
             await grains.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get("").WaitAsync(Timeout, cancellationToken);
@@ -20,7 +27,7 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("the cluster does not answer", exception);
+            return HealthCheckResult.Unhealthy($"the cluster does not answer: {exception.Message}");
         }
     }
 }

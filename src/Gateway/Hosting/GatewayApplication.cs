@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,9 @@ public static partial class GatewayApplication
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+
+        // The defaults come first, so that every configuration source can override them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults.Settings });
         configure?.Invoke(builder);
 
         var broker = builder.Configuration.GetSection("Broker");
@@ -46,9 +50,10 @@ public static partial class GatewayApplication
         builder.Services.AddOptions<AdminOptions>().Bind(broker.GetSection("Admin"));
 
         SiloPorts? movedSiloPorts = null;
+        var ownsClient = false;
         if (!builder.Services.Any(service => service.ServiceType == typeof(IClusterClient)))
         {
-            movedSiloPorts = AddCluster(builder, options.Mode);
+            (movedSiloPorts, ownsClient) = AddCluster(builder, options.Mode);
         }
 
         builder.Services.AddSingleton<GatewayIdentity>();
@@ -59,7 +64,9 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<IInstanceDirectory>(services => services.GetRequiredService<InstanceLinks>());
         builder.Services.AddSingleton<ConnectionServices>();
         builder.Services.AddSingleton<GatewayInbox>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayInbox>());
+        builder.Services.AddSingleton<ClusterReadiness>();
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ClusterConnection>(services, ownsClient));
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClusterConnection>());
         builder.Services.AddHostedService<KeepAliveMonitor>();
         builder.Services.AddHostedService<LeaseKeeper>();
         builder.Services.AddBrokerHealthChecks();
@@ -101,25 +108,35 @@ public static partial class GatewayApplication
 
     /// <summary>
     /// Adds the co-hosted silo (development) or the cluster client. Returns the development silo's ports when
-    /// the configured ones were in use and others were taken instead.
+    /// the configured ones were in use and others were taken instead, and whether the gateway owns a client that
+    /// <see cref="ClusterConnection"/> must connect.
     /// </summary>
-    private static SiloPorts? AddCluster(WebApplicationBuilder builder, BrokerMode mode)
+    private static (SiloPorts? Moved, bool OwnsClient) AddCluster(WebApplicationBuilder builder, BrokerMode mode)
     {
         var silo = builder.Configuration.GetSection("Broker:Silo");
         var configured = new SiloPorts(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
         if (mode != BrokerMode.Development)
         {
+            // Orleans connects its client while the host starts, which would hold the gateway back until a silo
+            // answers; the cluster connection connects it in the background instead.
+            var hostedBefore = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToList();
             builder.UseOrleansClient(client => client
                 .UseLocalhostClustering(configured.Gateway)
                 .AddMemoryStreams(BrokerStreams.ProviderName));
-            return null;
+            foreach (var added in builder.Services.Where(service => service.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(service)).ToList())
+            {
+                builder.Services.Remove(added);
+            }
+
+            builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
+            return (null, true);
         }
 
         var used = new SiloPorts(LoopbackPorts.NextFree(configured.Silo), LoopbackPorts.NextFree(configured.Gateway));
         builder.UseOrleans(orleans => orleans
             .UseLocalhostClustering(used.Silo, used.Gateway)
             .AddBrokerGrains(builder.Configuration));
-        return used == configured ? null : used;
+        return (used == configured ? null : used, false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The development silo's configured ports are in use (another broker?); it uses {SiloPort} and {GatewayPort}")]

@@ -7,6 +7,7 @@ using Broker.Grains.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broker.Gateway.Http;
 
@@ -30,6 +31,11 @@ internal static class BrokerHttpEndpoints
     /// <summary>A request the cluster cannot serve now gets 503, and the gateway logs no stack trace for it.</summary>
     private static async ValueTask<object?> AnswerUnavailableAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        if (!context.HttpContext.RequestServices.GetRequiredService<ClusterReadiness>().IsReady)
+        {
+            return Results.Problem("the gateway is not connected to the cluster yet", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         try
         {
             return await next(context);

@@ -34,4 +34,7 @@ public sealed class GatewayOptions
 
     /// <summary>Payload bytes buffered per instance while a publish call is in flight; the same back-pressure applies.</summary>
     public long MaxBatchBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How long a cluster gateway waits between attempts to reach a silo, at start and while none answers.</summary>
+    public TimeSpan ClusterRetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }

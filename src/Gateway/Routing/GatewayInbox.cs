@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -9,7 +8,7 @@ namespace Broker.Gateway.Routing;
 
 /// <summary>
 /// This gateway's inbox stream: every instance sends it one batch per grain turn with the deliveries for its
-/// connections here. The subscription is made before the MQTT listener opens. Stream subscriptions of clients
+/// connections here. <see cref="ClusterConnection"/> subscribes it before any connection joins. Stream subscriptions of clients
 /// are soft state too, so the inbox remembers the last batch it received from each instance, and subscribes
 /// again when the lease keeper finds that an instance sent batches that never arrived.
 /// </summary>
@@ -18,14 +17,10 @@ internal sealed partial class GatewayInbox(
     GatewayIdentity identity,
     InstanceLinks links,
     BrokerMetrics metrics,
-    ILogger<GatewayInbox> logger) : IHostedService, IAsyncObserver<InboxBatch>
+    ILogger<GatewayInbox> logger) : IAsyncObserver<InboxBatch>
 {
     private readonly ConcurrentDictionary<string, (Guid Epoch, long Sequence)> _lastReceived = new(StringComparer.Ordinal);
     private StreamSubscriptionHandle<InboxBatch>? _subscription;
-
-    public Task StartAsync(CancellationToken cancellationToken) => SubscribeAsync();
-
-    public Task StopAsync(CancellationToken cancellationToken) => UnsubscribeAsync();
 
     /// <summary>Whether every batch that an instance activation had sent by a lease renewal has arrived.</summary>
     public bool HasReceived(string instance, Guid epoch, long sequence) =>
@@ -38,14 +33,14 @@ internal sealed partial class GatewayInbox(
         await SubscribeAsync();
     }
 
-    private async Task SubscribeAsync()
+    public async Task SubscribeAsync()
     {
         var stream = client.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(identity.Id));
         _subscription = await stream.SubscribeAsync(this);
         LogSubscribed(identity.Id);
     }
 
-    private async Task UnsubscribeAsync()
+    public async Task UnsubscribeAsync()
     {
         if (_subscription is not null)
         {

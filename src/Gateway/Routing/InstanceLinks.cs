@@ -15,6 +15,7 @@ namespace Broker.Gateway.Routing;
 internal sealed partial class InstanceLinks(
     IGrainFactory grains,
     GatewayIdentity identity,
+    ClusterReadiness readiness,
     IOptions<GatewayOptions> options,
     BrokerMetrics metrics,
     ILoggerFactory loggerFactory) : IInstanceDirectory
@@ -39,6 +40,7 @@ internal sealed partial class InstanceLinks(
 
     public async Task<IInstanceSession?> JoinAsync(IConnectionSink connection, string instance, string clientId, string? secret, PublishedMessage? will)
     {
+        readiness.ThrowIfNotReady(instance);
         var address = new ConnectionAddress(identity.Id, connection.Id);
         ConnectResult result;
         try

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Gateway.Routing;
+
+/// <summary>
+/// The gateway's way into the cluster, made in the background so that the gateway serves (and reports itself not
+/// ready) while no silo answers. When the gateway owns its Orleans client (cluster mode), the client connects,
+/// retrying for as long as it takes (<see cref="ClusterConnectionRetry"/>); a co-hosted silo's client, or one a test
+/// hands in, is connected already. Once connected, the inbox stream is subscribed, and only then is the cluster
+/// ready (<see cref="ClusterReadiness"/>): no connection joins an instance whose deliveries could not reach it yet.
+/// </summary>
+internal sealed partial class ClusterConnection(
+    IServiceProvider services,
+    GatewayInbox inbox,
+    ClusterReadiness readiness,
+    bool ownsClient,
+    ILogger<ClusterConnection> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _connecting = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _connecting = ConnectAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _connecting;
+        if (readiness.IsReady)
+        {
+            await inbox.UnsubscribeAsync();
+            if (ownsClient)
+            {
+                await Client.StopAsync(cancellationToken);
+            }
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private IHostedService Client => (IHostedService)services.GetRequiredService<IClusterClient>();
+
+    private async Task ConnectAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (ownsClient)
+            {
+                await Client.StartAsync(stopping);
+                LogConnected();
+            }
+
+            await inbox.SubscribeAsync();
+            readiness.Ready();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the cluster")]
+    private partial void LogConnected();
+}

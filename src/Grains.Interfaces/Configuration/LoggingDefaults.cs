@@ -1,0 +1,18 @@
+namespace Broker.Grains.Configuration;
+
+/// <summary>
+/// What both roles log unless configured otherwise (<c>Logging:LogLevel:*</c> overrides each): the broker's own lines
+/// at Information (listeners, mode, clients that break rules), and only warnings and errors of ASP.NET Core and
+/// Orleans, whose information lines (hundreds at start, several per HTTP request) are for debugging, not operating.
+/// Health probes report an outage in their answers, so the health check service's line per failed probe is off.
+/// </summary>
+public static class LoggingDefaults
+{
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft"] = "Warning",
+        ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+    };
+}
