@@ -10,13 +10,29 @@ namespace Broker.Protocol;
 /// </summary>
 public static class PacketReader
 {
+    private const byte QosOneFlags = 0x02;
+    private const byte DuplicateQosOneFlags = 0x0A;
+
     /// <summary>
-    /// Tries to read one whole packet from the front of <paramref name="buffer"/>. Returns false when more bytes
-    /// are needed (buffer unchanged); on success slices <paramref name="buffer"/> past the packet.
+    /// Tries to read one whole packet from the front of <paramref name="buffer"/> with MQTT 3.1.1's rules, as
+    /// before CONNECT or on a 3.1.1 connection. Returns false when more bytes are needed (buffer unchanged); on
+    /// success slices <paramref name="buffer"/> past the packet.
     /// </summary>
     /// <exception cref="MalformedPacketException">The bytes are not a valid packet.</exception>
     /// <exception cref="PacketTooLargeException">The fixed header announces more than <paramref name="maxPacketSize"/> bytes.</exception>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, int maxPacketSize, [NotNullWhen(true)] out MqttPacket? packet)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, int maxPacketSize, [NotNullWhen(true)] out MqttPacket? packet) =>
+        TryRead(ref buffer, maxPacketSize, ConnectPacket.Mqtt311ProtocolLevel, out packet);
+
+    /// <summary>
+    /// Tries to read one whole packet from the front of <paramref name="buffer"/> with the rules of the protocol
+    /// level the connection's CONNECT named (<see cref="ConnectPacket.ProtocolLevel"/>). Level 3 (MQTT 3.1) also
+    /// accepts the DUP flag on PUBREL, SUBSCRIBE and UNSUBSCRIBE; every other level is read as MQTT 3.1.1.
+    /// Returns false when more bytes are needed (buffer unchanged); on success slices <paramref name="buffer"/>
+    /// past the packet.
+    /// </summary>
+    /// <exception cref="MalformedPacketException">The bytes are not a valid packet.</exception>
+    /// <exception cref="PacketTooLargeException">The fixed header announces more than <paramref name="maxPacketSize"/> bytes.</exception>
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, int maxPacketSize, byte protocolLevel, [NotNullWhen(true)] out MqttPacket? packet)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPacketSize);
         packet = null;
@@ -50,6 +66,13 @@ public static class PacketReader
             return false;
         }
 
+        if (protocolLevel == ConnectPacket.Mqtt31ProtocolLevel && IsMqtt31Duplicate(type, flags))
+        {
+            // MQTT 3.1 re-sends these QoS 1 packets with DUP set; 3.1.1 fixes their flags at 0b0010 [MQTT-2.2.2-2].
+            // The flag only says "re-sent", which changes nothing in how the packet is handled.
+            flags = QosOneFlags;
+        }
+
         var body = buffer.Slice(headerSize, remainingLength);
         packet = type switch
         {
@@ -72,6 +95,9 @@ public static class PacketReader
         buffer = buffer.Slice(totalSize);
         return true;
     }
+
+    private static bool IsMqtt31Duplicate(PacketType type, byte flags) =>
+        flags == DuplicateQosOneFlags && type is PacketType.PubRel or PacketType.Subscribe or PacketType.Unsubscribe;
 
     /// <summary>Decodes the variable byte integer of the fixed header: at most four bytes, seven bits each.</summary>
     private static bool TryReadRemainingLength(ref SequenceReader<byte> reader, out int value)

@@ -114,6 +114,7 @@ internal sealed partial class GatewayListeners : IDisposable
                 // Not HTTP: no ALPN protocols are offered, so a client asking for e.g. "mqtt" is not refused.
                 listen.Protocols = HttpProtocols.None;
                 listen.UseHttps(HttpsOptions());
+                listen.Use(TlsConnectionTransport.Wrap);
                 listen.UseConnectionHandler<MqttConnectionHandler>();
             });
         }

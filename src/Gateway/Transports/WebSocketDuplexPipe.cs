@@ -9,9 +9,10 @@ namespace Broker.Gateway.Transports;
 /// A WebSocket seen as a byte stream in both directions, so that MQTT over WebSocket runs on the same connection
 /// code as TCP. WebSocket messages and frames carry no meaning for MQTT: a packet may span frames and a frame may
 /// hold several packets. Only binary frames are accepted; a text frame closes the WebSocket (status 1003).
-/// Memory is bounded: reading the socket stops while the input holds more than one largest packet unread, and
-/// the writer waits while the socket has not taken the output yet. Closing either side closes the other: the
-/// end of the WebSocket completes the input, and the completed output sends the Close frame.
+/// Memory is bounded: reading the socket stops while the input holds more than one largest packet unread, the
+/// writer waits while the socket has not taken the output yet, and an idle WebSocket holds no buffer at all.
+/// Closing either side closes the other: the end of the WebSocket completes the input, and the completed output
+/// sends the Close frame.
 /// </summary>
 internal sealed partial class WebSocketDuplexPipe : IDuplexPipe
 {
@@ -24,11 +25,12 @@ internal sealed partial class WebSocketDuplexPipe : IDuplexPipe
     private readonly string _remoteEndPoint;
     private readonly ILogger _logger;
     private readonly Pipe _input;
-    private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
+    private readonly Pipe _output;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string? _closeReason;
 
-    public WebSocketDuplexPipe(WebSocket socket, int maxPacketSize, string remoteEndPoint, ILogger logger)
+    /// <param name="pool">Where both pipes take their buffers; the shared pool unless given.</param>
+    public WebSocketDuplexPipe(WebSocket socket, int maxPacketSize, string remoteEndPoint, ILogger logger, MemoryPool<byte>? pool = null)
     {
         _socket = socket;
         _remoteEndPoint = remoteEndPoint;
@@ -36,7 +38,8 @@ internal sealed partial class WebSocketDuplexPipe : IDuplexPipe
 
         // The reader keeps a partly received packet unconsumed, so the input must hold one largest packet and more.
         var inputPause = maxPacketSize + (64 * 1024);
-        _input = new Pipe(new PipeOptions(pauseWriterThreshold: inputPause, resumeWriterThreshold: inputPause / 2, useSynchronizationContext: false));
+        _input = new Pipe(new PipeOptions(pool, pauseWriterThreshold: inputPause, resumeWriterThreshold: inputPause / 2, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
     }
 
     /// <summary>Bytes received from the client.</summary>
@@ -61,25 +64,31 @@ internal sealed partial class WebSocketDuplexPipe : IDuplexPipe
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None);
-                if (result.MessageType == WebSocketMessageType.Close)
+                // Waiting with an empty buffer learns the next frame's type without holding memory, so an idle client
+                // costs no receive buffer: one is taken from the input only once a binary frame has payload to read.
+                var frame = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (frame.MessageType == WebSocketMessageType.Binary && !frame.EndOfMessage)
+                {
+                    frame = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None);
+                    writer.Advance(frame.Count);
+                    var flush = await writer.FlushAsync();
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        break;
+                    }
+                }
+
+                if (frame.MessageType == WebSocketMessageType.Close)
                 {
                     break;
                 }
 
-                if (result.MessageType != WebSocketMessageType.Binary)
+                if (frame.MessageType != WebSocketMessageType.Binary)
                 {
                     const string reason = "a text frame: MQTT over WebSocket takes binary frames only";
                     (_closeStatus, _closeReason) = (WebSocketCloseStatus.InvalidMessageType, "MQTT takes binary frames only");
                     LogRefused(_remoteEndPoint, reason);
                     error = new IOException(reason);
-                    break;
-                }
-
-                writer.Advance(result.Count);
-                var flush = await writer.FlushAsync();
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
                     break;
                 }
             }
