@@ -23,8 +23,7 @@ public sealed partial class InstanceGrain(
     private readonly Guid _epoch = Guid.NewGuid();
     private readonly SubscriptionTrie<ConnectionAddress> _subscriptions = new();
     private readonly RetainedMessageStore<PublishedMessage> _retained = new();
-    private readonly Dictionary<ConnectionAddress, ConnectionEntry> _connections = [];
-    private readonly Dictionary<string, ConnectionEntry> _connectionsByClientId = new(StringComparer.Ordinal);
+    private readonly ConnectionTable _connections = new();
     private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
     private readonly Dictionary<ConnectionAddress, byte> _matches = [];
     private readonly List<PublishedMessage> _retainedMatches = [];
@@ -93,7 +92,7 @@ public sealed partial class InstanceGrain(
 
     public Task Disconnect(ConnectionAddress connection, bool clean)
     {
-        if (!_connections.TryGetValue(connection, out var entry))
+        if (!_connections.TryGet(connection, out var entry))
         {
             return Task.CompletedTask;
         }
@@ -104,7 +103,7 @@ public sealed partial class InstanceGrain(
 
     public async Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
     {
-        if (!_connections.TryGetValue(connection, out var entry))
+        if (!_connections.TryGet(connection, out var entry))
         {
             return [];
         }
@@ -137,7 +136,7 @@ public sealed partial class InstanceGrain(
 
     public Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters)
     {
-        if (_connections.TryGetValue(connection, out var entry))
+        if (_connections.TryGet(connection, out var entry))
         {
             foreach (var filter in filters)
             {
@@ -174,7 +173,7 @@ public sealed partial class InstanceGrain(
 
     public Task ReportError(ErrorReport report)
     {
-        var connection = report.Connection is { } address ? _connections.GetValueOrDefault(address) : null;
+        var connection = report.Connection is { } address ? _connections.Find(address) : null;
         _events.Errored(report.Code, report.Topic, connection);
         return FlushAsync();
     }
@@ -185,7 +184,7 @@ public sealed partial class InstanceGrain(
     {
         _definition = definition;
         var tokens = definition?.Tokens.Select(token => token.Id).ToHashSet(StringComparer.Ordinal);
-        var revoked = _connections.Values.Where(connection => tokens is null || (connection.TokenId is { } id && !tokens.Contains(id))).ToList();
+        var revoked = _connections.All.Where(connection => tokens is null || (connection.TokenId is { } id && !tokens.Contains(id))).ToList();
         foreach (var connection in revoked)
         {
             LogRevoked(InstanceName, connection.ClientId);
@@ -213,9 +212,9 @@ public sealed partial class InstanceGrain(
         foreach (var snapshot in connections)
         {
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
-            if (!_connections.TryGetValue(address, out var entry))
+            if (!_connections.TryGet(address, out var entry))
             {
-                if (!IsValid(snapshot.TokenId) || _connectionsByClientId.ContainsKey(snapshot.ClientId))
+                if (!IsValid(snapshot.TokenId) || _connections.HoldsClientId(snapshot.ClientId))
                 {
                     RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
                     continue;
@@ -310,28 +309,20 @@ public sealed partial class InstanceGrain(
 
     private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, string? tokenId, PublishedMessage? will)
     {
-        // Session takeover: the newest connection with a client id wins, wherever the older one lives.
-        if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
+        var entry = _connections.Register(address, clientId, readOnly, tokenId, will, out var takenOver);
+        if (takenOver is not null)
         {
             LogTakeover(InstanceName, clientId);
-            Close(previous, publishWill: true);
+            Close(takenOver, publishWill: true);
         }
 
-        var entry = new ConnectionEntry(address, clientId, readOnly, tokenId, will);
-        _connections[address] = entry;
-        _connectionsByClientId[clientId] = entry;
         RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
         return entry;
     }
 
     private void Remove(ConnectionEntry entry, bool publishWill)
     {
-        _connections.Remove(entry.Address);
-        if (_connectionsByClientId.TryGetValue(entry.ClientId, out var current) && ReferenceEquals(current, entry))
-        {
-            _connectionsByClientId.Remove(entry.ClientId);
-        }
-
+        _connections.Remove(entry);
         foreach (var filter in entry.Subscriptions.Keys)
         {
             RemoveSubscription(entry, filter);
@@ -393,7 +384,7 @@ public sealed partial class InstanceGrain(
             return;
         }
 
-        var target = _connections.Values.FirstOrDefault(connection => connection.Id == action.TargetId);
+        var target = _connections.FindById(action.TargetId);
         if (target is null)
         {
             _events.Errored(ErrorCodes.UnknownTarget, SystemTopics.Action, actor);
@@ -416,7 +407,7 @@ public sealed partial class InstanceGrain(
     }
 
     private ConnectionEntry? PublisherOf(string gatewayId, PublishedMessage message) =>
-        message.PublisherId == 0 ? null : _connections.GetValueOrDefault(new ConnectionAddress(gatewayId, message.PublisherId));
+        message.PublisherId == 0 ? null : _connections.Find(new ConnectionAddress(gatewayId, message.PublisherId));
 
     private void DeliverEvent(PublishedMessage message, ConnectionAddress listener, bool rootSlash)
     {
@@ -426,7 +417,7 @@ public sealed partial class InstanceGrain(
         }
     }
 
-    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.Values, _retained, _rates, Environment.TickCount64);
+    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _retained, _rates, Environment.TickCount64);
 
     private GatewayOutbox RenewLeaseOf(string gatewayId)
     {
@@ -478,7 +469,7 @@ public sealed partial class InstanceGrain(
             _gateways.Remove(gateway.GatewayId);
             foreach (var connectionId in gateway.Connections.ToArray())
             {
-                if (_connections.TryGetValue(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
+                if (_connections.TryGet(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
                 {
                     Remove(entry, publishWill: true);
                 }
