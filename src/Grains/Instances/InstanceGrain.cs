@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Topics;
@@ -33,21 +31,21 @@ public sealed partial class InstanceGrain(
         message => message.Topic.Length + message.Payload.Length + 64);
     private readonly MessageRates _rates = new();
     private InstanceEventSource _events = null!;
-    private InstanceDefinition? _definition;
+    private TokenCheck _tokens = new(null);
 
     private string InstanceName => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = new InstanceEventSource(_epoch, DeliverEvent);
-        _definition = await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName);
+        _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         var period = _leaseDuration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
     }
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
-        var (access, tokenId) = Check(request.Secret);
+        var (access, tokenId) = _tokens.Check(request.Secret);
         if (access == TokenAccess.Denied)
         {
             DeactivateIfUnknown();
@@ -67,7 +65,7 @@ public sealed partial class InstanceGrain(
 
     public Task<TokenAccess> Authenticate(string? secret)
     {
-        var access = Check(secret).Access;
+        var access = _tokens.Check(secret).Access;
         if (access == TokenAccess.Denied)
         {
             DeactivateIfUnknown();
@@ -182,9 +180,8 @@ public sealed partial class InstanceGrain(
 
     public Task Redefine(InstanceDefinition? definition)
     {
-        _definition = definition;
-        var tokens = definition?.Tokens.Select(token => token.Id).ToHashSet(StringComparer.Ordinal);
-        var revoked = _connections.All.Where(connection => tokens is null || (connection.TokenId is { } id && !tokens.Contains(id))).ToList();
+        _tokens = new TokenCheck(definition);
+        var revoked = _connections.All.Where(connection => !_tokens.IsValid(connection.TokenId)).ToList();
         foreach (var connection in revoked)
         {
             LogRevoked(InstanceName, connection.ClientId);
@@ -214,7 +211,7 @@ public sealed partial class InstanceGrain(
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
             if (!_connections.TryGet(address, out var entry))
             {
-                if (!IsValid(snapshot.TokenId) || _connections.HoldsClientId(snapshot.ClientId))
+                if (!_tokens.IsValid(snapshot.TokenId) || _connections.HoldsClientId(snapshot.ClientId))
                 {
                     RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
                     continue;
@@ -239,40 +236,10 @@ public sealed partial class InstanceGrain(
     /// </summary>
     private void DeactivateIfUnknown()
     {
-        if (_definition is null && _connections.Count == 0)
+        if (!_tokens.InstanceExists && _connections.Count == 0)
         {
             DeactivateOnIdle();
         }
-    }
-
-    /// <summary>Whether a restored connection's token (null: none) still lets it in.</summary>
-    private bool IsValid(string? tokenId) =>
-        _definition is { } instance && (tokenId is null || instance.Tokens.Any(token => token.Id == tokenId));
-
-    /// <summary>What a secret (null: none) lets a client do here, and the id of the token it matched.</summary>
-    private (TokenAccess Access, string? TokenId) Check(string? secret)
-    {
-        if (_definition is not { } instance)
-        {
-            return (TokenAccess.Denied, null);
-        }
-
-        var anonymous = instance.AllowAnonymous ? TokenAccess.ReadWrite : TokenAccess.Denied;
-        if (secret is null)
-        {
-            return (anonymous, null);
-        }
-
-        var presented = Encoding.UTF8.GetBytes(secret);
-        foreach (var token in instance.Tokens)
-        {
-            if (token.Secret.Length > 0 && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
-            {
-                return (token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite, token.Id);
-            }
-        }
-
-        return (secret.Length == 0 ? anonymous : TokenAccess.Denied, null);
     }
 
     private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
