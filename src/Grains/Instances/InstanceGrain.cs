@@ -16,30 +16,35 @@ namespace Broker.Grains.Instances;
 public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
+    TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
     private readonly Guid _epoch = Guid.NewGuid();
+    private readonly long _activatedAt = time.GetTimestamp();
     private readonly SubscriptionTrie<ConnectionAddress> _subscriptions = new();
     private readonly RetainedMessageStore<PublishedMessage> _retained = new();
     private readonly ConnectionTable _connections = new();
-    private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
     private readonly Dictionary<ConnectionAddress, byte> _matches = [];
     private readonly List<PublishedMessage> _retainedMatches = [];
-    private readonly TimeSpan _leaseDuration = leaseOptions.Value.Duration;
     private readonly LastMessageStore<PublishedMessage> _lastMessages = new(
         storeOptions.Value.LastMessageBytes,
         message => message.Topic.Length + message.Payload.Length + 64);
     private readonly MessageRates _rates = new();
     private InstanceEventSource _events = null!;
+    private GatewayLeases _gateways = null!;
     private TokenCheck _tokens = new(null);
 
     private string InstanceName => this.GetPrimaryKeyString();
 
+    /// <summary>Milliseconds since the activation, for message rates.</summary>
+    private long NowMilliseconds => (long)time.GetElapsedTime(_activatedAt).TotalMilliseconds;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = new InstanceEventSource(_epoch, DeliverEvent);
+        _gateways = new GatewayLeases(leaseOptions.Value.Duration, time, OpenOutbox);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
-        var period = _leaseDuration / 3;
+        var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
     }
 
@@ -53,7 +58,7 @@ public sealed partial class InstanceGrain(
             return new ConnectResult(false, false, _epoch, GatewayKnown: false);
         }
 
-        var known = _gateways.ContainsKey(request.Connection.GatewayId);
+        var known = _gateways.IsKnown(request.Connection.GatewayId);
         var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
@@ -151,7 +156,7 @@ public sealed partial class InstanceGrain(
 
     public Task Publish(PublishBatch batch)
     {
-        RenewLease(batch.GatewayId);
+        _gateways.Renew(batch.GatewayId);
         var delivered = 0;
         foreach (var message in batch.Messages)
         {
@@ -165,7 +170,7 @@ public sealed partial class InstanceGrain(
             delivered += Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
         }
 
-        _rates.Record(Environment.TickCount64, batch.Messages.Length, delivered);
+        _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
         return FlushAsync();
     }
 
@@ -199,8 +204,8 @@ public sealed partial class InstanceGrain(
 
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
-        var known = _gateways.ContainsKey(gatewayId);
-        var gateway = RenewLeaseOf(gatewayId);
+        var known = _gateways.IsKnown(gatewayId);
+        var gateway = _gateways.Renew(gatewayId);
         return Task.FromResult(new LeaseRenewal(_epoch, known, gateway.Sequence));
     }
 
@@ -213,7 +218,7 @@ public sealed partial class InstanceGrain(
             {
                 if (!_tokens.IsValid(snapshot.TokenId) || _connections.HoldsClientId(snapshot.ClientId))
                 {
-                    RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
+                    _gateways.Renew(gatewayId).AddClose(snapshot.ConnectionId);
                     continue;
                 }
 
@@ -283,7 +288,7 @@ public sealed partial class InstanceGrain(
             Close(takenOver, publishWill: true);
         }
 
-        RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
+        _gateways.Renew(address.GatewayId).Connections.Add(address.ConnectionId);
         return entry;
     }
 
@@ -297,7 +302,7 @@ public sealed partial class InstanceGrain(
 
         _events.Disconnected(entry);
 
-        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
+        if (_gateways.TryGet(entry.Address.GatewayId, out var gateway))
         {
             gateway.Connections.Remove(entry.Address.ConnectionId);
         }
@@ -331,7 +336,7 @@ public sealed partial class InstanceGrain(
         foreach (var (address, grant) in _matches)
         {
             // A connection that listens to $events receives only events.
-            if (_gateways.TryGetValue(address.GatewayId, out var gateway) && !_events.IsListening(address))
+            if (_gateways.TryGet(address.GatewayId, out var gateway) && !_events.IsListening(address))
             {
                 gateway.AddDelivery(message, address.ConnectionId, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant));
                 delivered++;
@@ -367,7 +372,7 @@ public sealed partial class InstanceGrain(
     private void Close(ConnectionEntry entry, bool publishWill)
     {
         Remove(entry, publishWill);
-        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
+        if (_gateways.TryGet(entry.Address.GatewayId, out var gateway))
         {
             gateway.AddClose(entry.Address.ConnectionId);
         }
@@ -378,62 +383,29 @@ public sealed partial class InstanceGrain(
 
     private void DeliverEvent(PublishedMessage message, ConnectionAddress listener, bool rootSlash)
     {
-        if (_gateways.TryGetValue(listener.GatewayId, out var gateway))
+        if (_gateways.TryGet(listener.GatewayId, out var gateway))
         {
             gateway.AddDelivery(message, listener.ConnectionId, 0, rootSlash);
         }
     }
 
-    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _retained, _rates, Environment.TickCount64);
+    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _retained, _rates, NowMilliseconds);
 
-    private GatewayOutbox RenewLeaseOf(string gatewayId)
-    {
-        if (!_gateways.TryGetValue(gatewayId, out var gateway))
-        {
-            var inbox = this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId));
-            _gateways[gatewayId] = gateway = new GatewayOutbox(gatewayId, InstanceName, _epoch, inbox);
-        }
+    private GatewayOutbox OpenOutbox(string gatewayId) => new(
+        gatewayId,
+        InstanceName,
+        _epoch,
+        this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId)),
+        time);
 
-        gateway.LeaseExpiresUtc = DateTime.UtcNow + _leaseDuration;
-        return gateway;
-    }
-
-    private Task FlushAsync()
-    {
-        List<Task>? sends = null;
-        foreach (var gateway in _gateways.Values)
-        {
-            if (gateway.HasPending)
-            {
-                (sends ??= []).Add(gateway.SendAsync());
-            }
-        }
-
-        return sends is null ? Task.CompletedTask : Task.WhenAll(sends);
-    }
+    private Task FlushAsync() => _gateways.SendAsync();
 
     /// <summary>A gateway that stopped renewing is gone: its connections end uncleanly and their wills are published.</summary>
     private Task ExpireLeasesAsync()
     {
-        var now = DateTime.UtcNow;
-        List<GatewayOutbox>? expired = null;
-        foreach (var gateway in _gateways.Values)
-        {
-            if (gateway.LeaseExpiresUtc < now)
-            {
-                (expired ??= []).Add(gateway);
-            }
-        }
-
-        if (expired is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        foreach (var gateway in expired)
+        foreach (var gateway in _gateways.Expire())
         {
             LogLeaseExpired(InstanceName, gateway.GatewayId, gateway.Connections.Count);
-            _gateways.Remove(gateway.GatewayId);
             foreach (var connectionId in gateway.Connections.ToArray())
             {
                 if (_connections.TryGet(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))

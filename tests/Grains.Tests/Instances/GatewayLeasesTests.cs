@@ -1,0 +1,115 @@
+using Broker.Grains.Instances;
+using Broker.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Broker.Grains.Tests.Instances;
+
+/// <summary>Leases on fake time: a test moves the clock instead of waiting for it.</summary>
+public sealed class GatewayLeasesTests
+{
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly Dictionary<string, RecordingInbox> _inboxes = new(StringComparer.Ordinal);
+    private readonly GatewayLeases _leases;
+
+    public GatewayLeasesTests() => _leases = new GatewayLeases(Duration, _time, Open);
+
+    [Fact]
+    public void AGatewayIsUnknownUntilItRenewsAndThenHasOneOutbox()
+    {
+        Assert.False(_leases.IsKnown("gw"));
+        Assert.False(_leases.TryGet("gw", out _));
+
+        var first = _leases.Renew("gw");
+        var second = _leases.Renew("gw");
+
+        Assert.Same(first, second);
+        Assert.True(_leases.IsKnown("gw"));
+        Assert.True(_leases.TryGet("gw", out var found));
+        Assert.Same(first, found);
+        Assert.Equal(["gw"], _inboxes.Keys);
+    }
+
+    [Fact]
+    public void ALeaseRunsOutWhenItsWholeDurationPassedWithoutRenewal()
+    {
+        var gateway = _leases.Renew("gw");
+        gateway.Connections.Add(4);
+
+        _time.Advance(Duration);
+        Assert.Empty(_leases.Expire());
+        Assert.True(_leases.IsKnown("gw"));
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        var expired = Assert.Single(_leases.Expire());
+        Assert.Same(gateway, expired);
+        Assert.Equal([4L], expired.Connections);
+        Assert.False(_leases.IsKnown("gw"));
+        Assert.Empty(_leases.Expire());
+    }
+
+    [Fact]
+    public void RenewingStartsTheDurationAgain()
+    {
+        _leases.Renew("gw");
+        _time.Advance(Duration - TimeSpan.FromSeconds(1));
+
+        _leases.Renew("gw");
+        _time.Advance(Duration - TimeSpan.FromSeconds(1));
+
+        Assert.Empty(_leases.Expire());
+        Assert.True(_leases.IsKnown("gw"));
+    }
+
+    [Fact]
+    public void OnlyTheGatewaysThatStoppedRenewingExpire()
+    {
+        _leases.Renew("silent");
+        _leases.Renew("renewing");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        _leases.Renew("renewing");
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(["silent"], _leases.Expire().Select(gateway => gateway.GatewayId));
+        Assert.True(_leases.IsKnown("renewing"));
+    }
+
+    [Fact]
+    public void AGatewaySeenAgainAfterItsLeaseRanOutGetsANewOutbox()
+    {
+        var before = _leases.Renew("gw");
+        _time.Advance(Duration + TimeSpan.FromSeconds(1));
+        _leases.Expire();
+
+        var after = _leases.Renew("gw");
+
+        Assert.NotSame(before, after);
+        Assert.True(_leases.IsKnown("gw"));
+    }
+
+    [Fact]
+    public async Task SendingHandsEachGatewayWhatTheTurnCollectedForIt()
+    {
+        var message = new PublishedMessage("t", [1], 1, false);
+        _leases.Renew("busy").AddDelivery(message, 3, 1, rootSlash: false);
+        _leases.Renew("idle");
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        await _leases.SendAsync();
+
+        var batch = Assert.Single(_inboxes["busy"].Batches);
+        Assert.Equal(("i", 1L, _time.GetUtcNow().UtcTicks), (batch.Instance, batch.Sequence, batch.SentAtUtcTicks));
+        Assert.Equal([new Delivery(0, 3, 1)], batch.Deliveries.AsEnumerable());
+        Assert.Empty(_inboxes["idle"].Batches);
+        await _leases.SendAsync();
+        Assert.Single(_inboxes["busy"].Batches);
+    }
+
+    private GatewayOutbox Open(string gatewayId)
+    {
+        var inbox = new RecordingInbox();
+        _inboxes[gatewayId] = inbox;
+        return new GatewayOutbox(gatewayId, "i", Guid.NewGuid(), inbox, _time);
+    }
+}
