@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Broker.Grains.Instances;
 
 /// <summary>
@@ -14,8 +12,6 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
 
     public bool IsKnown(string gatewayId) => _gateways.ContainsKey(gatewayId);
 
-    public bool TryGet(string gatewayId, [NotNullWhen(true)] out GatewayOutbox? gateway) => _gateways.TryGetValue(gatewayId, out gateway);
-
     /// <summary>Extends a gateway's lease by the lease duration from now; a gateway seen for the first time gets an outbox.</summary>
     public GatewayOutbox Renew(string gatewayId)
     {
@@ -26,6 +22,39 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
 
         gateway.LeaseRenewedAt = time.GetTimestamp();
         return gateway;
+    }
+
+    /// <summary>Takes note of a connection on its gateway, which renews the gateway's lease.</summary>
+    public void Attach(ConnectionAddress connection) => Renew(connection.GatewayId).Connections.Add(connection.ConnectionId);
+
+    /// <summary>Takes note that a connection is gone; its gateway keeps its lease.</summary>
+    public void Detach(ConnectionAddress connection)
+    {
+        if (_gateways.TryGetValue(connection.GatewayId, out var gateway))
+        {
+            gateway.Connections.Remove(connection.ConnectionId);
+        }
+    }
+
+    /// <summary>Adds a delivery for a connection to its gateway's outbox; false when the gateway holds no lease, so nothing would reach it.</summary>
+    public bool Deliver(ConnectionAddress connection, PublishedMessage message, byte qos, bool rootSlash)
+    {
+        if (!_gateways.TryGetValue(connection.GatewayId, out var gateway))
+        {
+            return false;
+        }
+
+        gateway.AddDelivery(message, connection.ConnectionId, qos, rootSlash);
+        return true;
+    }
+
+    /// <summary>Tells a connection's gateway to close it, if the gateway holds a lease.</summary>
+    public void Close(ConnectionAddress connection)
+    {
+        if (_gateways.TryGetValue(connection.GatewayId, out var gateway))
+        {
+            gateway.AddClose(connection.ConnectionId);
+        }
     }
 
     /// <summary>Forgets the gateways whose lease has run out by now and returns them, with the connections they had.</summary>

@@ -1,9 +1,7 @@
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
-using Broker.Grains.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Broker.Grains.Instances;
 
@@ -21,16 +19,11 @@ public sealed partial class InstanceGrain(
 {
     private readonly Guid _epoch = Guid.NewGuid();
     private readonly long _activatedAt = time.GetTimestamp();
-    private readonly SubscriptionTrie<ConnectionAddress> _subscriptions = new();
-    private readonly RetainedMessageStore<PublishedMessage> _retained = new();
     private readonly ConnectionTable _connections = new();
-    private readonly Dictionary<ConnectionAddress, byte> _matches = [];
-    private readonly List<PublishedMessage> _retainedMatches = [];
-    private readonly LastMessageStore<PublishedMessage> _lastMessages = new(
-        storeOptions.Value.LastMessageBytes,
-        message => message.Topic.Length + message.Payload.Length + 64);
+    private readonly InstanceMessages _messages = new(storeOptions.Value.LastMessageBytes);
     private readonly MessageRates _rates = new();
     private InstanceEventSource _events = null!;
+    private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
     private TokenCheck _tokens = new(null);
 
@@ -41,7 +34,8 @@ public sealed partial class InstanceGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _events = new InstanceEventSource(_epoch, DeliverEvent);
+        _events = new InstanceEventSource(_epoch, (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
+        _subscriptions = new InstanceSubscriptions(_events);
         _gateways = new GatewayLeases(leaseOptions.Value.Duration, time, OpenOutbox);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         var period = leaseOptions.Value.Duration / 3;
@@ -79,19 +73,7 @@ public sealed partial class InstanceGrain(
         return Task.FromResult(access);
     }
 
-    public Task<PublishedMessage?> GetLastMessage(string filter, bool retained)
-    {
-        if (!retained)
-        {
-            return Task.FromResult(_lastMessages.Latest(filter));
-        }
-
-        _retainedMatches.Clear();
-        _retained.Match(filter, _retainedMatches);
-        var match = _retainedMatches.Count > 0 ? _retainedMatches[0] : null;
-        _retainedMatches.Clear();
-        return Task.FromResult(match);
-    }
+    public Task<PublishedMessage?> GetLastMessage(string filter, bool retained) => Task.FromResult(_messages.Latest(filter, retained));
 
     public Task Disconnect(ConnectionAddress connection, bool clean)
     {
@@ -123,10 +105,8 @@ public sealed partial class InstanceGrain(
                 continue;
             }
 
-            Add(entry, subscription);
-            _retainedMatches.Clear();
-            _retained.Match(subscription.Filter, _retainedMatches);
-            foreach (var message in _retainedMatches)
+            _subscriptions.Add(entry, subscription);
+            foreach (var message in _messages.RetainedMatching(subscription.Filter))
             {
                 deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos), subscription.RootSlash));
             }
@@ -143,9 +123,8 @@ public sealed partial class InstanceGrain(
         {
             foreach (var filter in filters)
             {
-                if (entry.Subscriptions.Remove(filter))
+                if (_subscriptions.Remove(entry, filter))
                 {
-                    RemoveSubscription(entry, filter);
                     _events.Unsubscribed(entry, filter);
                 }
             }
@@ -227,7 +206,7 @@ public sealed partial class InstanceGrain(
 
             foreach (var subscription in snapshot.Subscriptions)
             {
-                Add(entry, subscription);
+                _subscriptions.Add(entry, subscription);
             }
         }
 
@@ -247,38 +226,6 @@ public sealed partial class InstanceGrain(
         }
     }
 
-    private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
-    {
-        // $info answers each SUBSCRIBE and is not a standing subscription; $events makes the connection a listener.
-        if (subscription.Filter == SystemTopics.Info)
-        {
-            return;
-        }
-
-        var grant = SubscriptionGrant.Encode(subscription.Qos, subscription.RootSlash);
-        entry.Subscriptions[subscription.Filter] = grant;
-        if (subscription.Filter == SystemTopics.Events)
-        {
-            _events.Listen(entry.Address, subscription.RootSlash);
-        }
-        else
-        {
-            _subscriptions.Add(subscription.Filter, entry.Address, grant);
-        }
-    }
-
-    private void RemoveSubscription(ConnectionEntry entry, string filter)
-    {
-        if (filter == SystemTopics.Events)
-        {
-            _events.StopListening(entry.Address);
-        }
-        else
-        {
-            _subscriptions.Remove(filter, entry.Address);
-        }
-    }
-
     private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, string? tokenId, PublishedMessage? will)
     {
         var entry = _connections.Register(address, clientId, readOnly, tokenId, will, out var takenOver);
@@ -288,25 +235,16 @@ public sealed partial class InstanceGrain(
             Close(takenOver, publishWill: true);
         }
 
-        _gateways.Renew(address.GatewayId).Connections.Add(address.ConnectionId);
+        _gateways.Attach(address);
         return entry;
     }
 
     private void Remove(ConnectionEntry entry, bool publishWill)
     {
         _connections.Remove(entry);
-        foreach (var filter in entry.Subscriptions.Keys)
-        {
-            RemoveSubscription(entry, filter);
-        }
-
+        _subscriptions.RemoveAll(entry);
         _events.Disconnected(entry);
-
-        if (_gateways.TryGet(entry.Address.GatewayId, out var gateway))
-        {
-            gateway.Connections.Remove(entry.Address.ConnectionId);
-        }
-
+        _gateways.Detach(entry.Address);
         if (publishWill && entry.Will is { } will)
         {
             Route(will, entry);
@@ -317,28 +255,14 @@ public sealed partial class InstanceGrain(
     private int Route(PublishedMessage message, ConnectionEntry? publisher)
     {
         _events.Published(message, publisher);
-        _lastMessages.Set(message.Topic, message);
-        if (message.Retain)
-        {
-            if (message.Payload.Length == 0)
-            {
-                _retained.Remove(message.Topic);
-            }
-            else
-            {
-                _retained.Set(message.Topic, message);
-            }
-        }
-
-        _matches.Clear();
-        _subscriptions.Match(message.Topic, _matches);
+        _messages.Keep(message);
         var delivered = 0;
-        foreach (var (address, grant) in _matches)
+        foreach (var (address, grant) in _subscriptions.Match(message.Topic))
         {
             // A connection that listens to $events receives only events.
-            if (_gateways.TryGet(address.GatewayId, out var gateway) && !_events.IsListening(address))
+            if (!_events.IsListening(address)
+                && _gateways.Deliver(address, message, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant)))
             {
-                gateway.AddDelivery(message, address.ConnectionId, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant));
                 delivered++;
             }
         }
@@ -372,24 +296,13 @@ public sealed partial class InstanceGrain(
     private void Close(ConnectionEntry entry, bool publishWill)
     {
         Remove(entry, publishWill);
-        if (_gateways.TryGet(entry.Address.GatewayId, out var gateway))
-        {
-            gateway.AddClose(entry.Address.ConnectionId);
-        }
+        _gateways.Close(entry.Address);
     }
 
     private ConnectionEntry? PublisherOf(string gatewayId, PublishedMessage message) =>
         message.PublisherId == 0 ? null : _connections.Find(new ConnectionAddress(gatewayId, message.PublisherId));
 
-    private void DeliverEvent(PublishedMessage message, ConnectionAddress listener, bool rootSlash)
-    {
-        if (_gateways.TryGet(listener.GatewayId, out var gateway))
-        {
-            gateway.AddDelivery(message, listener.ConnectionId, 0, rootSlash);
-        }
-    }
-
-    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _retained, _rates, NowMilliseconds);
+    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _messages.Retained, _rates, NowMilliseconds);
 
     private GatewayOutbox OpenOutbox(string gatewayId) => new(
         gatewayId,

@@ -19,15 +19,12 @@ public sealed class GatewayLeasesTests
     public void AGatewayIsUnknownUntilItRenewsAndThenHasOneOutbox()
     {
         Assert.False(_leases.IsKnown("gw"));
-        Assert.False(_leases.TryGet("gw", out _));
 
         var first = _leases.Renew("gw");
         var second = _leases.Renew("gw");
 
         Assert.Same(first, second);
         Assert.True(_leases.IsKnown("gw"));
-        Assert.True(_leases.TryGet("gw", out var found));
-        Assert.Same(first, found);
         Assert.Equal(["gw"], _inboxes.Keys);
     }
 
@@ -104,6 +101,36 @@ public sealed class GatewayLeasesTests
         Assert.Empty(_inboxes["idle"].Batches);
         await _leases.SendAsync();
         Assert.Single(_inboxes["busy"].Batches);
+    }
+
+    [Fact]
+    public void AnAttachedConnectionCountsOnItsGatewayUntilDetached()
+    {
+        _leases.Attach(new ConnectionAddress("gw", 1));
+        _leases.Attach(new ConnectionAddress("gw", 2));
+        _leases.Detach(new ConnectionAddress("gw", 1));
+        _leases.Detach(new ConnectionAddress("unknown", 1));
+
+        Assert.Equal([2L], _leases.Renew("gw").Connections);
+        Assert.False(_leases.IsKnown("unknown"));
+    }
+
+    [Fact]
+    public async Task DeliveriesAndClosesReachOnlyGatewaysThatHoldALease()
+    {
+        var message = new PublishedMessage("t", [1], 2, false);
+        _leases.Attach(new ConnectionAddress("gw", 1));
+
+        Assert.True(_leases.Deliver(new ConnectionAddress("gw", 1), message, 2, rootSlash: true));
+        Assert.False(_leases.Deliver(new ConnectionAddress("unknown", 1), message, 2, rootSlash: true));
+        _leases.Close(new ConnectionAddress("gw", 1));
+        _leases.Close(new ConnectionAddress("unknown", 1));
+        await _leases.SendAsync();
+
+        var batch = Assert.Single(_inboxes["gw"].Batches);
+        Assert.Equal([new Delivery(0, 1, 2, RootSlash: true)], batch.Deliveries.AsEnumerable());
+        Assert.Equal([1L], batch.ConnectionsToClose.AsEnumerable());
+        Assert.False(_leases.IsKnown("unknown"));
     }
 
     private GatewayOutbox Open(string gatewayId)
