@@ -76,11 +76,11 @@ internal sealed partial class GatewayInbox(
             }
         }
 
-        foreach (var connectionId in batch.ConnectionsToClose)
+        foreach (var close in batch.ConnectionsToClose)
         {
-            if (registry.TryGet(connectionId, out var connection))
+            if (registry.TryGet(close.ConnectionId, out var connection))
             {
-                connection.Abort("session taken over by a newer connection with the same client id");
+                connection.Abort(close.Reason.Describe());
             }
         }
 

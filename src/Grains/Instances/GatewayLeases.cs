@@ -49,11 +49,11 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
     }
 
     /// <summary>Tells a connection's gateway to close it, if the gateway holds a lease.</summary>
-    public void Close(ConnectionAddress connection)
+    public void Close(ConnectionAddress connection, CloseReason reason)
     {
         if (_gateways.TryGetValue(connection.GatewayId, out var gateway))
         {
-            gateway.AddClose(connection.ConnectionId);
+            gateway.AddClose(connection.ConnectionId, reason);
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     private readonly List<PublishedMessage> _messages = [];
     private readonly List<Delivery> _deliveries = [];
-    private readonly List<long> _connectionsToClose = [];
+    private readonly List<ConnectionClose> _connectionsToClose = [];
     private readonly List<InboxBatch> _ready = [];
     private PublishedMessage? _lastMessage;
     private int _messageBytes;
@@ -57,7 +57,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
         _deliveries.Add(new Delivery(_messages.Count - 1, connectionId, qos, rootSlash));
     }
 
-    public void AddClose(long connectionId) => _connectionsToClose.Add(connectionId);
+    public void AddClose(long connectionId, CloseReason reason) => _connectionsToClose.Add(new ConnectionClose(connectionId, reason));
 
     /// <summary>Sends the turn's batches in order.</summary>
     public async Task SendAsync()

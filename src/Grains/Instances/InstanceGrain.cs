@@ -169,7 +169,7 @@ public sealed partial class InstanceGrain(
         foreach (var connection in revoked)
         {
             LogRevoked(InstanceName, connection.ClientId);
-            Close(connection, publishWill: definition is not null);
+            Close(connection, publishWill: definition is not null, CloseReason.Revoked);
         }
 
         if (definition is null)
@@ -195,9 +195,9 @@ public sealed partial class InstanceGrain(
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
             if (!_connections.TryGet(address, out var entry))
             {
-                if (!_tokens.IsValid(snapshot.TokenId) || _connections.HoldsClientId(snapshot.ClientId))
+                if (RefusalOf(snapshot) is { } refusal)
                 {
-                    _gateways.Renew(gatewayId).AddClose(snapshot.ConnectionId);
+                    _gateways.Renew(gatewayId).AddClose(snapshot.ConnectionId, refusal);
                     continue;
                 }
 
@@ -232,7 +232,7 @@ public sealed partial class InstanceGrain(
         if (takenOver is not null)
         {
             LogTakeover(InstanceName, clientId);
-            Close(takenOver, publishWill: true);
+            Close(takenOver, publishWill: true, CloseReason.TakenOver);
         }
 
         _gateways.Attach(address);
@@ -289,15 +289,21 @@ public sealed partial class InstanceGrain(
 
         LogClosedByAction(InstanceName, target.ClientId, actor?.ClientId);
         _events.Triggered(action, actor);
-        Close(target, publishWill: true);
+        Close(target, publishWill: true, CloseReason.ClosedByAction);
     }
 
     /// <summary>Forgets a connection and tells its gateway to close it.</summary>
-    private void Close(ConnectionEntry entry, bool publishWill)
+    private void Close(ConnectionEntry entry, bool publishWill, CloseReason reason)
     {
         Remove(entry, publishWill);
-        _gateways.Close(entry.Address);
+        _gateways.Close(entry.Address, reason);
     }
+
+    /// <summary>Why a connection that a gateway restores is closed instead, or null when it may come back.</summary>
+    private CloseReason? RefusalOf(ConnectionSnapshot snapshot) =>
+        !_tokens.IsValid(snapshot.TokenId) ? CloseReason.Revoked
+        : _connections.HoldsClientId(snapshot.ClientId) ? CloseReason.TakenOver
+        : null;
 
     private ConnectionEntry? PublisherOf(string gatewayId, PublishedMessage message) =>
         message.PublisherId == 0 ? null : _connections.Find(new ConnectionAddress(gatewayId, message.PublisherId));

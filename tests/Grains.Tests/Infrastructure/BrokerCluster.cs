@@ -30,6 +30,8 @@ public abstract class BrokerCluster : IAsyncLifetime
 
     public IInstanceGrain Grain(string instance = Instance) => Client.GetGrain<IInstanceGrain>(instance);
 
+    public IInstanceCatalogGrain Catalog => Client.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key);
+
     /// <summary>Settings added to every silo's configuration on top of the instances.</summary>
     protected abstract IEnumerable<KeyValuePair<string, string?>> Settings { get; }
 

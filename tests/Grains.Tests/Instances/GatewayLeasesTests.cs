@@ -123,13 +123,13 @@ public sealed class GatewayLeasesTests
 
         Assert.True(_leases.Deliver(new ConnectionAddress("gw", 1), message, 2, rootSlash: true));
         Assert.False(_leases.Deliver(new ConnectionAddress("unknown", 1), message, 2, rootSlash: true));
-        _leases.Close(new ConnectionAddress("gw", 1));
-        _leases.Close(new ConnectionAddress("unknown", 1));
+        _leases.Close(new ConnectionAddress("gw", 1), CloseReason.Revoked);
+        _leases.Close(new ConnectionAddress("unknown", 1), CloseReason.Revoked);
         await _leases.SendAsync();
 
         var batch = Assert.Single(_inboxes["gw"].Batches);
         Assert.Equal([new Delivery(0, 1, 2, RootSlash: true)], batch.Deliveries.AsEnumerable());
-        Assert.Equal([1L], batch.ConnectionsToClose.AsEnumerable());
+        Assert.Equal([new ConnectionClose(1, CloseReason.Revoked)], batch.ConnectionsToClose.AsEnumerable());
         Assert.False(_leases.IsKnown("unknown"));
     }
 
