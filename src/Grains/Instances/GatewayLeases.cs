@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Broker.Grains.Instances;
 
 /// <summary>
@@ -6,7 +8,15 @@ namespace Broker.Grains.Instances;
 /// is taken for gone. Time comes from a <see cref="TimeProvider"/>, and its monotonic timestamps, so that a
 /// change of the wall clock expires no lease.
 /// </summary>
-internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<string, GatewayOutbox> open)
+/// <remarks>
+/// A gateway stops renewing when its last connection here has left, so the lease of a gateway without
+/// connections runs out as a matter of course, which is no news. It is kept until then rather than dropped with
+/// the last connection, because dropping it at once would make two things common that are rare now: a renewal
+/// already on its way finds the gateway unknown and makes it restore connections that have just left, and the
+/// next outbox for the gateway starts its batch sequence at 1 again, below the last one the gateway saw, which
+/// the gateway takes for lost batches.
+/// </remarks>
+internal sealed partial class GatewayLeases(string instance, TimeSpan duration, TimeProvider time, Func<string, GatewayOutbox> open, ILogger logger)
 {
     private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
 
@@ -57,7 +67,10 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
         }
     }
 
-    /// <summary>Forgets the gateways whose lease has run out by now and returns them, with the connections they had.</summary>
+    /// <summary>
+    /// Forgets the gateways whose lease has run out by now and returns them, with the connections they had, for
+    /// the instance to drop. Only a gateway that had connections is worth a warning: it went away without them.
+    /// </summary>
     public IReadOnlyList<GatewayOutbox> Expire()
     {
         List<GatewayOutbox>? expired = null;
@@ -77,6 +90,14 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
         foreach (var gateway in expired)
         {
             _gateways.Remove(gateway.GatewayId);
+            if (gateway.Connections.Count > 0)
+            {
+                LogExpired(instance, gateway.GatewayId, gateway.Connections.Count);
+            }
+            else
+            {
+                LogExpiredIdle(instance, gateway.GatewayId);
+            }
         }
 
         return expired;
@@ -96,4 +117,10 @@ internal sealed class GatewayLeases(TimeSpan duration, TimeProvider time, Func<s
 
         return sends is null ? Task.CompletedTask : Task.WhenAll(sends);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
+    private partial void LogExpired(string instance, string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Instance {Instance}: lease of gateway {Gateway} expired; it had no connections left")]
+    private partial void LogExpiredIdle(string instance, string gateway);
 }

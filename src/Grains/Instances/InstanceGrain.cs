@@ -36,7 +36,7 @@ public sealed partial class InstanceGrain(
     {
         _events = new InstanceEventSource(_epoch, (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
         _subscriptions = new InstanceSubscriptions(_events);
-        _gateways = new GatewayLeases(leaseOptions.Value.Duration, time, OpenOutbox);
+        _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, time, OpenOutbox, logger);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
@@ -324,7 +324,6 @@ public sealed partial class InstanceGrain(
     {
         foreach (var gateway in _gateways.Expire())
         {
-            LogLeaseExpired(InstanceName, gateway.GatewayId, gateway.Connections.Count);
             foreach (var connectionId in gateway.Connections.ToArray())
             {
                 if (_connections.TryGet(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
@@ -342,9 +341,6 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: client {ClientId} connected again, closing its older connection")]
     private partial void LogTakeover(string instance, string clientId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
-    private partial void LogLeaseExpired(string instance, string gateway, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: closing the connection of client {ClientId}, its token or instance was deleted")]
     private partial void LogRevoked(string instance, string clientId);

@@ -1,5 +1,6 @@
 using Broker.Grains.Instances;
 using Broker.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Broker.Grains.Tests.Instances;
@@ -11,9 +12,10 @@ public sealed class GatewayLeasesTests
 
     private readonly FakeTimeProvider _time = new();
     private readonly Dictionary<string, RecordingInbox> _inboxes = new(StringComparer.Ordinal);
+    private readonly RecordingLogger _logger = new();
     private readonly GatewayLeases _leases;
 
-    public GatewayLeasesTests() => _leases = new GatewayLeases(Duration, _time, Open);
+    public GatewayLeasesTests() => _leases = new GatewayLeases("i", Duration, _time, Open, _logger);
 
     [Fact]
     public void AGatewayIsUnknownUntilItRenewsAndThenHasOneOutbox()
@@ -44,6 +46,33 @@ public sealed class GatewayLeasesTests
         Assert.Equal([4L], expired.Connections);
         Assert.False(_leases.IsKnown("gw"));
         Assert.Empty(_leases.Expire());
+    }
+
+    [Fact]
+    public void ALeaseThatRunsOutWithConnectionsIsAWarning()
+    {
+        _leases.Attach(new ConnectionAddress("gw", 1));
+        _leases.Attach(new ConnectionAddress("gw", 2));
+
+        _time.Advance(Duration + TimeSpan.FromSeconds(1));
+        _leases.Expire();
+
+        Assert.Equal([(LogLevel.Warning, "Instance i: lease of gateway gw expired, dropping its 2 connections")], _logger.Entries);
+    }
+
+    [Fact]
+    public void ALeaseThatRunsOutAfterItsLastConnectionLeftIsForgottenWithoutAWarning()
+    {
+        _leases.Attach(new ConnectionAddress("gw", 1));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _leases.Detach(new ConnectionAddress("gw", 1));
+
+        _time.Advance(Duration);
+        var expired = Assert.Single(_leases.Expire());
+
+        Assert.Empty(expired.Connections);
+        Assert.False(_leases.IsKnown("gw"));
+        Assert.Equal([(LogLevel.Debug, "Instance i: lease of gateway gw expired; it had no connections left")], _logger.Entries);
     }
 
     [Fact]
