@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Broker.Grains.Instances;
@@ -6,7 +5,8 @@ namespace Broker.Grains.Instances;
 /// <summary>
 /// What an instance's definition lets a client do: the access a secret gives and the token it matched, and
 /// whether a token that let a connection in still exists. Without a definition (the instance does not exist)
-/// nothing gets in. Secrets are compared in time that does not depend on where they differ.
+/// nothing gets in. A secret is checked against each token's salted hash (see <see cref="TokenSecrets"/>), in
+/// time that does not depend on where it differs; a token without a hash lets nobody in.
 /// </summary>
 internal sealed class TokenCheck(InstanceDefinition? definition)
 {
@@ -29,7 +29,7 @@ internal sealed class TokenCheck(InstanceDefinition? definition)
         var presented = Encoding.UTF8.GetBytes(secret);
         foreach (var token in instance.Tokens)
         {
-            if (token.Secret.Length > 0 && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
+            if (token.Hash is { } hash && TokenSecrets.Matches(hash, presented))
             {
                 return (token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite, token.Id);
             }

@@ -60,7 +60,11 @@ public abstract class BrokerCluster : IAsyncLifetime
         builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
+        await OnDeployedAsync();
     }
+
+    /// <summary>Runs once the cluster is up, before any test: a fixture can prepare state that no grain has read yet.</summary>
+    protected virtual Task OnDeployedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {

@@ -6,7 +6,7 @@ public sealed class TokenCheckTests
 {
     private static readonly InstanceDefinition Instance = new(
         "demo",
-        [new TokenDefinition("writer", "write-secret"), new TokenDefinition("reader", "read-secret", ReadOnly: true)]);
+        [Token("writer", "write-secret"), Token("reader", "read-secret", readOnly: true)]);
 
     [Fact]
     public void ATokensSecretGivesItsAccessAndNamesTheToken()
@@ -37,11 +37,12 @@ public sealed class TokenCheckTests
         Assert.Equal((TokenAccess.Denied, null), new TokenCheck(Instance with { AllowAnonymous = true }).Check("wrong"));
 
     [Fact]
-    public void ATokenWithAnEmptySecretLetsNobodyIn()
+    public void ATokenWithoutAHashLetsNobodyInEvenWithAPlainSecret()
     {
-        var check = new TokenCheck(new InstanceDefinition("demo", [new TokenDefinition("empty", "")]));
+        var check = new TokenCheck(new InstanceDefinition("demo", [new TokenDefinition("plain", "plain-secret"), new TokenDefinition("empty", "")]));
 
-        Assert.Equal((TokenAccess.Denied, null), check.Check(""));
+        Assert.Equal((TokenAccess.Denied, null), check.Check("plain-secret"));
+        Assert.Equal((TokenAccess.Denied, null), check.Check("x"));
     }
 
     [Fact]
@@ -73,4 +74,6 @@ public sealed class TokenCheckTests
         Assert.False(check.IsValid("writer"));
         Assert.False(check.IsValid(null));
     }
+
+    private static TokenDefinition Token(string id, string secret, bool readOnly = false) => new(id, "", readOnly, TokenSecrets.Hash(secret));
 }
