@@ -25,6 +25,7 @@ public sealed partial class InstanceGrain(
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
+    private MessageRouter _router = null!;
     private TokenCheck _tokens = new(null);
 
     private string InstanceName => this.GetPrimaryKeyString();
@@ -37,6 +38,7 @@ public sealed partial class InstanceGrain(
         _events = new InstanceEventSource(_epoch, (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
         _subscriptions = new InstanceSubscriptions(_events);
         _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, time, OpenOutbox, logger);
+        _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
@@ -106,10 +108,7 @@ public sealed partial class InstanceGrain(
             }
 
             _subscriptions.Add(entry, subscription);
-            foreach (var message in _messages.RetainedMatching(subscription.Filter))
-            {
-                deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos), subscription.RootSlash));
-            }
+            _router.AddRetained(subscription, deliveries);
         }
 
         // Events about the subscriptions go out now; the retained messages go back with the answer.
@@ -146,7 +145,7 @@ public sealed partial class InstanceGrain(
             }
 
             // The publisher is looked up only for the events that name it.
-            delivered += Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
+            delivered += _router.Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
         }
 
         _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
@@ -247,27 +246,8 @@ public sealed partial class InstanceGrain(
         _gateways.Detach(entry.Address);
         if (publishWill && entry.Will is { } will)
         {
-            Route(will, entry);
+            _router.Route(will, entry);
         }
-    }
-
-    /// <summary>Stores and delivers a message; returns the number of deliveries.</summary>
-    private int Route(PublishedMessage message, ConnectionEntry? publisher)
-    {
-        _events.Published(message, publisher);
-        _messages.Keep(message);
-        var delivered = 0;
-        foreach (var (address, grant) in _subscriptions.Match(message.Topic))
-        {
-            // A connection that listens to $events receives only events.
-            if (!_events.IsListening(address)
-                && _gateways.Deliver(address, message, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant)))
-            {
-                delivered++;
-            }
-        }
-
-        return delivered;
     }
 
     /// <summary>Carries out a command published to $action.</summary>
