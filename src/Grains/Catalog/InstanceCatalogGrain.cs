@@ -42,10 +42,21 @@ public sealed partial class InstanceCatalogGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var hashed = HashPlainSecrets();
-        if (hashed > 0)
+        if (hashed == 0)
+        {
+            return;
+        }
+
+        // Clients get in with the hashes whether or not they are stored yet; a failed write leaves the plain
+        // secrets on disk until the next change of the catalog rather than the whole catalog unavailable.
+        try
         {
             await state.WriteStateAsync(cancellationToken);
             LogSecretsHashed(hashed);
+        }
+        catch (Exception exception)
+        {
+            LogHashedSecretsNotStored(exception, hashed);
         }
     }
 
@@ -187,4 +198,7 @@ public sealed partial class InstanceCatalogGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The instance catalog held {Count} token secrets in plain text; they are stored hashed now")]
     private partial void LogSecretsHashed(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The instance catalog hashed {Count} token secrets it held in plain text, but could not store them hashed yet")]
+    private partial void LogHashedSecretsNotStored(Exception exception, int count);
 }

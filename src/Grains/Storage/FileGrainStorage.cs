@@ -31,6 +31,12 @@ internal sealed class FileGrainStorage(string root, IGrainStorageSerializer seri
         }
 
         Protect(Path.GetDirectoryName(path)!);
+        if (!OperatingSystem.IsWindows())
+        {
+            // A file written before files were made the owner's alone.
+            File.SetUnixFileMode(path, OwnerFileMode);
+        }
+
         grainState.State = serializer.Deserialize<T>(new BinaryData(await File.ReadAllBytesAsync(path)));
         grainState.ETag = _etags.TryGetValue(path, out var etag) ? etag : _etags[path] = NewETag();
         grainState.RecordExists = true;

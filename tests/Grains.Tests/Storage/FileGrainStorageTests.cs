@@ -94,6 +94,31 @@ public sealed class FileGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task AFileAndFoldersFromBeforeAreMadeTheOwnersAloneWhenRead()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        const UnixFileMode enterable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, enterable);
+        File.SetUnixFileMode(_root, enterable);
+        File.Copy(LegacyCatalogCluster.GoldenFile, path);
+        File.SetUnixFileMode(path, readable);
+        using var storage = NewStorage();
+
+        await storage.ReadStateAsync("catalog", Grain, new GrainState<CatalogState>());
+
+        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+    }
+
+    [Fact]
     public async Task FoldersAndALeftoverTemporaryFileFromBeforeAreMadeTheOwnersAlone()
     {
         if (OperatingSystem.IsWindows())
