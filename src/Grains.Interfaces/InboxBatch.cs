@@ -3,7 +3,8 @@ namespace Broker.Grains;
 /// <summary>
 /// One event on a gateway's inbox stream: what one instance sends that gateway after one grain turn. Each
 /// message is carried once, however many of the gateway's connections receive it. <see cref="SentAtUtcTicks"/>
-/// makes the time spent in the stream visible at the gateway.
+/// makes the time spent in the stream visible at the gateway. (Id 5 carried the connections to close, without
+/// reasons, before <see cref="ConnectionClose"/>; it is not used again.)
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed record InboxBatch(
@@ -12,5 +13,5 @@ public sealed record InboxBatch(
     [property: Id(2)] long Sequence,
     [property: Id(3)] ImmutableArray<PublishedMessage> Messages,
     [property: Id(4)] ImmutableArray<Delivery> Deliveries,
-    [property: Id(5)] ImmutableArray<long> ConnectionsToClose,
+    [property: Id(7)] ImmutableArray<ConnectionClose> ConnectionsToClose,
     [property: Id(6)] long SentAtUtcTicks);

@@ -11,12 +11,18 @@ public sealed record InstanceDefinition(
     [property: Id(2)] bool AllowAnonymous = false,
     [property: Id(3)] bool Configured = false);
 
-/// <summary>A token of an instance: clients present <see cref="Secret"/> as their password. The secret is never logged.</summary>
+/// <summary>
+/// A token of an instance: clients present its secret as their password, which is checked against
+/// <see cref="Hash"/>. <see cref="Secret"/>, the secret in plain text, is empty everywhere but in the answer to
+/// <see cref="IInstanceCatalogGrain.AddToken"/>, which hands it to its creator once, and in catalog state written
+/// before secrets were hashed, which the catalog hashes when it reads it. The secret is never logged.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TokenDefinition(
     [property: Id(0)] string Id,
     [property: Id(1)] string Secret,
-    [property: Id(2)] bool ReadOnly = false);
+    [property: Id(2)] bool ReadOnly = false,
+    [property: Id(3)] SecretHash? Hash = null);
 
 /// <summary>The outcome of a change to the instance catalog.</summary>
 public enum CatalogChange

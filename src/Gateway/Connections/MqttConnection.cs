@@ -52,7 +52,7 @@ internal sealed partial class MqttConnection : IConnectionSink
         _services.Metrics.Connections.Add(1);
         // The read loop sees the end of the input only after every packet received before it, so a client that
         // sends DISCONNECT and closes at once still ends cleanly; a closed network only stops the writing.
-        using var closed = connectionClosed.Register(_transport.Output.CancelPendingFlush);
+        var closed = connectionClosed.Register(_transport.Output.CancelPendingFlush);
         var writing = WriteLoopAsync();
         var clean = false;
         try
@@ -89,6 +89,10 @@ internal sealed partial class MqttConnection : IConnectionSink
             await _session.LeaveAsync(clean);
             _writer.Finish();
             await writing;
+
+            // A network close after this point must not reach an output that is completing: disposing waits for a
+            // callback already running.
+            await closed.DisposeAsync();
 
             // Completing the output lets the transport close the socket, dropping what the client sent and the
             // read loop has not read yet; so it happens only once the read loop is done, never when writing ends.
@@ -171,7 +175,8 @@ internal sealed partial class MqttConnection : IConnectionSink
                     return false;
                 }
 
-                while (PacketReader.TryRead(ref buffer, maxPacketSize, out var packet))
+                // The session's protocol level changes with CONNECT, which is handled before the next packet is read.
+                while (PacketReader.TryRead(ref buffer, maxPacketSize, _session.ProtocolLevel, out var packet))
                 {
                     Volatile.Write(ref _lastPacketTimestamp, _services.Time.GetTimestamp());
                     if (!await _session.HandleAsync(packet))

@@ -76,11 +76,11 @@ internal sealed partial class GatewayInbox(
             }
         }
 
-        foreach (var connectionId in batch.ConnectionsToClose)
+        foreach (var close in batch.ConnectionsToClose)
         {
-            if (lease.TryGetMember(connectionId, out var connection))
+            if (lease.TryGetMember(close.ConnectionId, out var connection))
             {
-                connection.Abort("session taken over by a newer connection with the same client id");
+                connection.Abort(close.Reason.Describe());
             }
         }
 

@@ -33,7 +33,10 @@ internal sealed class InstanceLease
         {
             if (_members.IsEmpty)
             {
+                // The first connection here starts the lease afresh: an instance that forgot this gateway while it
+                // had no connections here numbers its batches from the start again.
                 _epoch = epoch;
+                ExpectedSequence = 0;
             }
             else if (epoch != _epoch || !gatewayKnown)
             {

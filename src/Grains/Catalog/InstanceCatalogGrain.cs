@@ -7,19 +7,62 @@ namespace Broker.Grains.Catalog;
 /// <summary>
 /// The cluster's list of instances. Configuration declares some (they are read-only here); the admin API creates
 /// and deletes the others, which are written to grain state before the answer. Every change is pushed to the
-/// instance's grain, so connections whose token is gone are closed at once.
+/// instance's grain, so connections whose token is gone are closed at once. Token secrets are kept as salted
+/// hashes only, in state and in the definitions handed out; state from before that is hashed when it is read.
 /// </summary>
 public sealed partial class InstanceCatalogGrain(
-    [PersistentState("catalog", CatalogStorage.Name)] IPersistentState<CatalogState> state,
+    [PersistentState(CatalogStorage.StateName, CatalogStorage.Name)] IPersistentState<CatalogState> state,
     IOptionsMonitor<InstanceCatalogOptions> configuration,
     ILogger<InstanceCatalogGrain> logger) : Grain, IInstanceCatalogGrain
 {
+    private InstanceCatalogOptions? _configuredFrom;
+    private Dictionary<string, InstanceDefinition> _configured = new(StringComparer.Ordinal);
+
     private Dictionary<string, InstanceDefinition> Created => state.State.Instances;
+
+    /// <summary>
+    /// The instances configuration declares, their secrets hashed once per version of the configuration rather
+    /// than on every read, which would cost a hash per token and hand out new salts each time.
+    /// </summary>
+    private Dictionary<string, InstanceDefinition> ConfiguredInstances
+    {
+        get
+        {
+            var current = configuration.CurrentValue;
+            if (!ReferenceEquals(current, _configuredFrom))
+            {
+                _configured = current.Instances.ToDictionary(instance => instance.Key, instance => Configured(instance.Key, instance.Value), StringComparer.Ordinal);
+                _configuredFrom = current;
+            }
+
+            return _configured;
+        }
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var hashed = HashPlainSecrets();
+        if (hashed == 0)
+        {
+            return;
+        }
+
+        // Clients get in with the hashes whether or not they are stored yet; a failed write leaves the plain
+        // secrets on disk until the next change of the catalog rather than the whole catalog unavailable.
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+            LogSecretsHashed(hashed);
+        }
+        catch (Exception exception)
+        {
+            LogHashedSecretsNotStored(exception, hashed);
+        }
+    }
 
     public Task<ImmutableArray<InstanceDefinition>> List()
     {
-        var configured = configuration.CurrentValue.Instances.Select(instance => Configured(instance.Key, instance.Value));
-        var all = configured.Concat(Created.Values.Where(created => !IsConfigured(created.Name)));
+        var all = ConfiguredInstances.Values.Concat(Created.Values.Where(created => !IsConfigured(created.Name)));
         return Task.FromResult(all.OrderBy(instance => instance.Name, StringComparer.Ordinal).ToImmutableArray());
     }
 
@@ -62,13 +105,15 @@ public sealed partial class InstanceCatalogGrain(
             return new TokenAddition(change);
         }
 
-        var token = new TokenDefinition(Guid.NewGuid().ToString("N")[..16], secret, readOnly);
+        var token = Hashed(Guid.NewGuid().ToString("N")[..16], secret, readOnly);
         var definition = Created[instance];
         Created[instance] = definition with { Tokens = definition.Tokens.Add(token) };
         await state.WriteStateAsync();
         LogTokenAdded(token.Id, instance, readOnly);
         await PushAsync(instance);
-        return new TokenAddition(CatalogChange.Done, token);
+
+        // The creator chose or was given the secret: the answer is the one place it is told.
+        return new TokenAddition(CatalogChange.Done, new TokenDefinition(token.Id, secret, readOnly));
     }
 
     public async Task<CatalogChange> DeleteToken(string instance, string tokenId)
@@ -94,8 +139,7 @@ public sealed partial class InstanceCatalogGrain(
     }
 
     private InstanceDefinition? Find(string name) =>
-        configuration.CurrentValue.Instances.TryGetValue(name, out var configured) ? Configured(name, configured)
-        : Created.GetValueOrDefault(name);
+        ConfiguredInstances.TryGetValue(name, out var configured) ? configured : Created.GetValueOrDefault(name);
 
     /// <summary>Whether a run-time instance may be changed: it exists and configuration does not declare it.</summary>
     private CatalogChange Check(string name) =>
@@ -103,16 +147,42 @@ public sealed partial class InstanceCatalogGrain(
         : Created.ContainsKey(name) ? CatalogChange.Done
         : CatalogChange.NotFound;
 
-    private bool IsConfigured(string name) => configuration.CurrentValue.Instances.ContainsKey(name);
+    private bool IsConfigured(string name) => ConfiguredInstances.ContainsKey(name);
 
     private Task PushAsync(string name) => GrainFactory.GetGrain<IInstanceGrain>(name).Redefine(Find(name));
+
+    /// <summary>
+    /// Replaces the plain secrets of state written before secrets were hashed with their hashes, keeping the
+    /// tokens' ids; returns how many there were.
+    /// </summary>
+    private int HashPlainSecrets()
+    {
+        var hashed = 0;
+        foreach (var (name, definition) in Created.ToArray())
+        {
+            if (definition.Tokens.Any(token => token.Secret.Length > 0))
+            {
+                hashed += definition.Tokens.Count(token => token.Secret.Length > 0);
+                Created[name] = definition with
+                {
+                    Tokens = [.. definition.Tokens.Select(token => token.Secret.Length > 0 ? Hashed(token.Id, token.Secret, token.ReadOnly) : token)],
+                };
+            }
+        }
+
+        return hashed;
+    }
 
     /// <summary>A declared instance, its tokens numbered by their position in configuration.</summary>
     private static InstanceDefinition Configured(string name, InstanceOptions options) => new(
         name,
-        [.. options.Tokens.Select((token, index) => new TokenDefinition($"config-{index}", token.Secret, token.ReadOnly))],
+        [.. options.Tokens.Select((token, index) => Hashed($"config-{index}", token.Secret, token.ReadOnly))],
         options.AllowAnonymous,
         Configured: true);
+
+    /// <summary>A token as the catalog keeps it: its secret hashed, not in plain text. An empty secret gets no hash and so lets nobody in.</summary>
+    private static TokenDefinition Hashed(string id, string secret, bool readOnly) =>
+        new(id, "", readOnly, secret.Length > 0 ? TokenSecrets.Hash(secret) : null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} created")]
     private partial void LogCreated(string instance);
@@ -125,4 +195,10 @@ public sealed partial class InstanceCatalogGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Token {TokenId} of instance {Instance} deleted")]
     private partial void LogTokenDeleted(string tokenId, string instance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The instance catalog held {Count} token secrets in plain text; they are stored hashed now")]
+    private partial void LogSecretsHashed(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The instance catalog hashed {Count} token secrets it held in plain text, but could not store them hashed yet")]
+    private partial void LogHashedSecretsNotStored(Exception exception, int count);
 }

@@ -4,6 +4,7 @@ using Broker.Grains.Instances;
 using Broker.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
@@ -16,8 +17,9 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to host the broker's grains: instance catalog and lease options from the
-    /// <c>Broker</c> configuration section, and the delivery streams with a pulling agent tuned for latency
-    /// (the default 100 ms poll alone would add ~100 ms at p99).
+    /// <c>Broker</c> configuration section, the clock (the system's, unless the host brought a
+    /// <see cref="TimeProvider"/>), and the delivery streams with a pulling agent tuned for latency (the default
+    /// 100 ms poll alone would add ~100 ms at p99).
     /// </summary>
     public static ISiloBuilder AddBrokerGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -29,6 +31,7 @@ public static class SiloBuilderExtensions
             options.PostConfigure(catalog => catalog.SeedDevelopmentInstances());
         }
 
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
         silo.Services.AddOptions<InstanceStoreOptions>().Bind(broker.GetSection("Limits"));
 

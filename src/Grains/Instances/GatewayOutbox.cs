@@ -7,7 +7,7 @@ namespace Broker.Grains.Instances;
 /// the current grain turn, sent on the gateway's inbox stream at the end of the turn. A turn's deliveries are
 /// cut into batches of bounded size, because the stream rejects events larger than its cache blocks.
 /// </summary>
-internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoch, IAsyncStream<InboxBatch> inbox)
+internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoch, IAsyncObserver<InboxBatch> inbox, TimeProvider time)
 {
     /// <summary>
     /// Message bytes after which a batch is cut. With <see cref="PublishedMessage.MaxSize"/> and the most
@@ -20,7 +20,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     private readonly List<PublishedMessage> _messages = [];
     private readonly List<Delivery> _deliveries = [];
-    private readonly List<long> _connectionsToClose = [];
+    private readonly List<ConnectionClose> _connectionsToClose = [];
     private readonly List<InboxBatch> _ready = [];
     private PublishedMessage? _lastMessage;
     private int _messageBytes;
@@ -30,7 +30,8 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     public HashSet<long> Connections { get; } = [];
 
-    public DateTime LeaseExpiresUtc { get; set; }
+    /// <summary>When the gateway last renewed its lease, as a timestamp of the instance's <see cref="TimeProvider"/>.</summary>
+    public long LeaseRenewedAt { get; set; }
 
     /// <summary>The sequence number of the last batch made.</summary>
     public long Sequence => _sequence;
@@ -56,7 +57,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
         _deliveries.Add(new Delivery(_messages.Count - 1, connectionId, qos, rootSlash));
     }
 
-    public void AddClose(long connectionId) => _connectionsToClose.Add(connectionId);
+    public void AddClose(long connectionId, CloseReason reason) => _connectionsToClose.Add(new ConnectionClose(connectionId, reason));
 
     /// <summary>Sends the turn's batches in order.</summary>
     public async Task SendAsync()
@@ -77,7 +78,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
             return;
         }
 
-        _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose], DateTime.UtcNow.Ticks));
+        _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose], time.GetUtcNow().UtcTicks));
         _messages.Clear();
         _deliveries.Clear();
         _connectionsToClose.Clear();

@@ -1,11 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
-using Broker.Grains.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Broker.Grains.Instances;
 
@@ -18,37 +14,39 @@ namespace Broker.Grains.Instances;
 public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
+    TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
     private readonly Guid _epoch = Guid.NewGuid();
-    private readonly SubscriptionTrie<ConnectionAddress> _subscriptions = new();
-    private readonly RetainedMessageStore<PublishedMessage> _retained = new();
-    private readonly Dictionary<ConnectionAddress, ConnectionEntry> _connections = [];
-    private readonly Dictionary<string, ConnectionEntry> _connectionsByClientId = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
-    private readonly Dictionary<ConnectionAddress, byte> _matches = [];
-    private readonly List<PublishedMessage> _retainedMatches = [];
-    private readonly TimeSpan _leaseDuration = leaseOptions.Value.Duration;
-    private readonly LastMessageStore<PublishedMessage> _lastMessages = new(
-        storeOptions.Value.LastMessageBytes,
-        message => message.Topic.Length + message.Payload.Length + 64);
+    private readonly long _activatedAt = time.GetTimestamp();
+    private readonly ConnectionTable _connections = new();
+    private readonly InstanceMessages _messages = new(storeOptions.Value.LastMessageBytes);
     private readonly MessageRates _rates = new();
     private InstanceEventSource _events = null!;
-    private InstanceDefinition? _definition;
+    private InstanceSubscriptions _subscriptions = null!;
+    private GatewayLeases _gateways = null!;
+    private MessageRouter _router = null!;
+    private TokenCheck _tokens = new(null);
 
     private string InstanceName => this.GetPrimaryKeyString();
 
+    /// <summary>Milliseconds since the activation, for message rates.</summary>
+    private long NowMilliseconds => (long)time.GetElapsedTime(_activatedAt).TotalMilliseconds;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _events = new InstanceEventSource(_epoch, DeliverEvent);
-        _definition = await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName);
-        var period = _leaseDuration / 3;
+        _events = new InstanceEventSource(_epoch, (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
+        _subscriptions = new InstanceSubscriptions(_events);
+        _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, time, OpenOutbox, logger);
+        _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
+        _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
+        var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
     }
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
-        var (access, tokenId) = Check(request.Secret);
+        var (access, tokenId) = _tokens.Check(request.Secret);
         if (access == TokenAccess.Denied)
         {
             DeactivateIfUnknown();
@@ -56,7 +54,7 @@ public sealed partial class InstanceGrain(
             return new ConnectResult(false, false, _epoch, GatewayKnown: false);
         }
 
-        var known = _gateways.ContainsKey(request.Connection.GatewayId);
+        var known = _gateways.IsKnown(request.Connection.GatewayId);
         var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
@@ -68,7 +66,7 @@ public sealed partial class InstanceGrain(
 
     public Task<TokenAccess> Authenticate(string? secret)
     {
-        var access = Check(secret).Access;
+        var access = _tokens.Check(secret).Access;
         if (access == TokenAccess.Denied)
         {
             DeactivateIfUnknown();
@@ -77,23 +75,11 @@ public sealed partial class InstanceGrain(
         return Task.FromResult(access);
     }
 
-    public Task<PublishedMessage?> GetLastMessage(string filter, bool retained)
-    {
-        if (!retained)
-        {
-            return Task.FromResult(_lastMessages.Latest(filter));
-        }
-
-        _retainedMatches.Clear();
-        _retained.Match(filter, _retainedMatches);
-        var match = _retainedMatches.Count > 0 ? _retainedMatches[0] : null;
-        _retainedMatches.Clear();
-        return Task.FromResult(match);
-    }
+    public Task<PublishedMessage?> GetLastMessage(string filter, bool retained) => Task.FromResult(_messages.Latest(filter, retained));
 
     public Task Disconnect(ConnectionAddress connection, bool clean)
     {
-        if (!_connections.TryGetValue(connection, out var entry))
+        if (!_connections.TryGet(connection, out var entry))
         {
             return Task.CompletedTask;
         }
@@ -104,7 +90,7 @@ public sealed partial class InstanceGrain(
 
     public async Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
     {
-        if (!_connections.TryGetValue(connection, out var entry))
+        if (!_connections.TryGet(connection, out var entry))
         {
             return [];
         }
@@ -121,13 +107,8 @@ public sealed partial class InstanceGrain(
                 continue;
             }
 
-            Add(entry, subscription);
-            _retainedMatches.Clear();
-            _retained.Match(subscription.Filter, _retainedMatches);
-            foreach (var message in _retainedMatches)
-            {
-                deliveries.Add(new RetainedDelivery(message, Math.Min(message.Qos, subscription.Qos), subscription.RootSlash));
-            }
+            _subscriptions.Add(entry, subscription);
+            _router.AddRetained(subscription, deliveries);
         }
 
         // Events about the subscriptions go out now; the retained messages go back with the answer.
@@ -137,13 +118,12 @@ public sealed partial class InstanceGrain(
 
     public Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters)
     {
-        if (_connections.TryGetValue(connection, out var entry))
+        if (_connections.TryGet(connection, out var entry))
         {
             foreach (var filter in filters)
             {
-                if (entry.Subscriptions.Remove(filter))
+                if (_subscriptions.Remove(entry, filter))
                 {
-                    RemoveSubscription(entry, filter);
                     _events.Unsubscribed(entry, filter);
                 }
             }
@@ -154,7 +134,7 @@ public sealed partial class InstanceGrain(
 
     public Task Publish(PublishBatch batch)
     {
-        RenewLease(batch.GatewayId);
+        _gateways.Renew(batch.GatewayId);
         var delivered = 0;
         foreach (var message in batch.Messages)
         {
@@ -165,16 +145,16 @@ public sealed partial class InstanceGrain(
             }
 
             // The publisher is looked up only for the events that name it.
-            delivered += Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
+            delivered += _router.Route(message, _events.HasListeners ? PublisherOf(batch.GatewayId, message) : null);
         }
 
-        _rates.Record(Environment.TickCount64, batch.Messages.Length, delivered);
+        _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
         return FlushAsync();
     }
 
     public Task ReportError(ErrorReport report)
     {
-        var connection = report.Connection is { } address ? _connections.GetValueOrDefault(address) : null;
+        var connection = report.Connection is { } address ? _connections.Find(address) : null;
         _events.Errored(report.Code, report.Topic, connection);
         return FlushAsync();
     }
@@ -183,13 +163,12 @@ public sealed partial class InstanceGrain(
 
     public Task Redefine(InstanceDefinition? definition)
     {
-        _definition = definition;
-        var tokens = definition?.Tokens.Select(token => token.Id).ToHashSet(StringComparer.Ordinal);
-        var revoked = _connections.Values.Where(connection => tokens is null || (connection.TokenId is { } id && !tokens.Contains(id))).ToList();
+        _tokens = new TokenCheck(definition);
+        var revoked = _connections.All.Where(connection => !_tokens.IsValid(connection.TokenId)).ToList();
         foreach (var connection in revoked)
         {
             LogRevoked(InstanceName, connection.ClientId);
-            Close(connection, publishWill: definition is not null);
+            Close(connection, publishWill: definition is not null, CloseReason.Revoked);
         }
 
         if (definition is null)
@@ -203,8 +182,8 @@ public sealed partial class InstanceGrain(
 
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
-        var known = _gateways.ContainsKey(gatewayId);
-        var gateway = RenewLeaseOf(gatewayId);
+        var known = _gateways.IsKnown(gatewayId);
+        var gateway = _gateways.Renew(gatewayId);
         return Task.FromResult(new LeaseRenewal(_epoch, known, gateway.Sequence));
     }
 
@@ -213,11 +192,11 @@ public sealed partial class InstanceGrain(
         foreach (var snapshot in connections)
         {
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
-            if (!_connections.TryGetValue(address, out var entry))
+            if (!_connections.TryGet(address, out var entry))
             {
-                if (!IsValid(snapshot.TokenId) || _connectionsByClientId.ContainsKey(snapshot.ClientId))
+                if (RefusalOf(snapshot) is { } refusal)
                 {
-                    RenewLeaseOf(gatewayId).AddClose(snapshot.ConnectionId);
+                    _gateways.Renew(gatewayId).AddClose(snapshot.ConnectionId, refusal);
                     continue;
                 }
 
@@ -226,7 +205,7 @@ public sealed partial class InstanceGrain(
 
             foreach (var subscription in snapshot.Subscriptions)
             {
-                Add(entry, subscription);
+                _subscriptions.Add(entry, subscription);
             }
         }
 
@@ -240,147 +219,35 @@ public sealed partial class InstanceGrain(
     /// </summary>
     private void DeactivateIfUnknown()
     {
-        if (_definition is null && _connections.Count == 0)
+        if (!_tokens.InstanceExists && _connections.Count == 0)
         {
             DeactivateOnIdle();
         }
     }
 
-    /// <summary>Whether a restored connection's token (null: none) still lets it in.</summary>
-    private bool IsValid(string? tokenId) =>
-        _definition is { } instance && (tokenId is null || instance.Tokens.Any(token => token.Id == tokenId));
-
-    /// <summary>What a secret (null: none) lets a client do here, and the id of the token it matched.</summary>
-    private (TokenAccess Access, string? TokenId) Check(string? secret)
-    {
-        if (_definition is not { } instance)
-        {
-            return (TokenAccess.Denied, null);
-        }
-
-        var anonymous = instance.AllowAnonymous ? TokenAccess.ReadWrite : TokenAccess.Denied;
-        if (secret is null)
-        {
-            return (anonymous, null);
-        }
-
-        var presented = Encoding.UTF8.GetBytes(secret);
-        foreach (var token in instance.Tokens)
-        {
-            if (token.Secret.Length > 0 && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(token.Secret)))
-            {
-                return (token.ReadOnly ? TokenAccess.ReadOnly : TokenAccess.ReadWrite, token.Id);
-            }
-        }
-
-        return (secret.Length == 0 ? anonymous : TokenAccess.Denied, null);
-    }
-
-    private void Add(ConnectionEntry entry, SubscriptionRequest subscription)
-    {
-        // $info answers each SUBSCRIBE and is not a standing subscription; $events makes the connection a listener.
-        if (subscription.Filter == SystemTopics.Info)
-        {
-            return;
-        }
-
-        var grant = SubscriptionGrant.Encode(subscription.Qos, subscription.RootSlash);
-        entry.Subscriptions[subscription.Filter] = grant;
-        if (subscription.Filter == SystemTopics.Events)
-        {
-            _events.Listen(entry.Address, subscription.RootSlash);
-        }
-        else
-        {
-            _subscriptions.Add(subscription.Filter, entry.Address, grant);
-        }
-    }
-
-    private void RemoveSubscription(ConnectionEntry entry, string filter)
-    {
-        if (filter == SystemTopics.Events)
-        {
-            _events.StopListening(entry.Address);
-        }
-        else
-        {
-            _subscriptions.Remove(filter, entry.Address);
-        }
-    }
-
     private ConnectionEntry Register(ConnectionAddress address, string clientId, bool readOnly, string? tokenId, PublishedMessage? will)
     {
-        // Session takeover: the newest connection with a client id wins, wherever the older one lives.
-        if (_connectionsByClientId.TryGetValue(clientId, out var previous) && previous.Address != address)
+        var entry = _connections.Register(address, clientId, readOnly, tokenId, will, out var takenOver);
+        if (takenOver is not null)
         {
             LogTakeover(InstanceName, clientId);
-            Close(previous, publishWill: true);
+            Close(takenOver, publishWill: true, CloseReason.TakenOver);
         }
 
-        var entry = new ConnectionEntry(address, clientId, readOnly, tokenId, will);
-        _connections[address] = entry;
-        _connectionsByClientId[clientId] = entry;
-        RenewLeaseOf(address.GatewayId).Connections.Add(address.ConnectionId);
+        _gateways.Attach(address);
         return entry;
     }
 
     private void Remove(ConnectionEntry entry, bool publishWill)
     {
-        _connections.Remove(entry.Address);
-        if (_connectionsByClientId.TryGetValue(entry.ClientId, out var current) && ReferenceEquals(current, entry))
-        {
-            _connectionsByClientId.Remove(entry.ClientId);
-        }
-
-        foreach (var filter in entry.Subscriptions.Keys)
-        {
-            RemoveSubscription(entry, filter);
-        }
-
+        _connections.Remove(entry);
+        _subscriptions.RemoveAll(entry);
         _events.Disconnected(entry);
-
-        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
-        {
-            gateway.Connections.Remove(entry.Address.ConnectionId);
-        }
-
+        _gateways.Detach(entry.Address);
         if (publishWill && entry.Will is { } will)
         {
-            Route(will, entry);
+            _router.Route(will, entry);
         }
-    }
-
-    /// <summary>Stores and delivers a message; returns the number of deliveries.</summary>
-    private int Route(PublishedMessage message, ConnectionEntry? publisher)
-    {
-        _events.Published(message, publisher);
-        _lastMessages.Set(message.Topic, message);
-        if (message.Retain)
-        {
-            if (message.Payload.Length == 0)
-            {
-                _retained.Remove(message.Topic);
-            }
-            else
-            {
-                _retained.Set(message.Topic, message);
-            }
-        }
-
-        _matches.Clear();
-        _subscriptions.Match(message.Topic, _matches);
-        var delivered = 0;
-        foreach (var (address, grant) in _matches)
-        {
-            // A connection that listens to $events receives only events.
-            if (_gateways.TryGetValue(address.GatewayId, out var gateway) && !_events.IsListening(address))
-            {
-                gateway.AddDelivery(message, address.ConnectionId, Math.Min(SubscriptionGrant.Qos(grant), message.Qos), SubscriptionGrant.RootSlash(grant));
-                delivered++;
-            }
-        }
-
-        return delivered;
     }
 
     /// <summary>Carries out a command published to $action.</summary>
@@ -393,7 +260,7 @@ public sealed partial class InstanceGrain(
             return;
         }
 
-        var target = _connections.Values.FirstOrDefault(connection => connection.Id == action.TargetId);
+        var target = _connections.FindById(action.TargetId);
         if (target is null)
         {
             _events.Errored(ErrorCodes.UnknownTarget, SystemTopics.Action, actor);
@@ -402,83 +269,44 @@ public sealed partial class InstanceGrain(
 
         LogClosedByAction(InstanceName, target.ClientId, actor?.ClientId);
         _events.Triggered(action, actor);
-        Close(target, publishWill: true);
+        Close(target, publishWill: true, CloseReason.ClosedByAction);
     }
 
     /// <summary>Forgets a connection and tells its gateway to close it.</summary>
-    private void Close(ConnectionEntry entry, bool publishWill)
+    private void Close(ConnectionEntry entry, bool publishWill, CloseReason reason)
     {
         Remove(entry, publishWill);
-        if (_gateways.TryGetValue(entry.Address.GatewayId, out var gateway))
-        {
-            gateway.AddClose(entry.Address.ConnectionId);
-        }
+        _gateways.Close(entry.Address, reason);
     }
+
+    /// <summary>Why a connection that a gateway restores is closed instead, or null when it may come back.</summary>
+    private CloseReason? RefusalOf(ConnectionSnapshot snapshot) =>
+        !_tokens.IsValid(snapshot.TokenId) ? CloseReason.Revoked
+        : _connections.HoldsClientId(snapshot.ClientId) ? CloseReason.TakenOver
+        : null;
 
     private ConnectionEntry? PublisherOf(string gatewayId, PublishedMessage message) =>
-        message.PublisherId == 0 ? null : _connections.GetValueOrDefault(new ConnectionAddress(gatewayId, message.PublisherId));
+        message.PublisherId == 0 ? null : _connections.Find(new ConnectionAddress(gatewayId, message.PublisherId));
 
-    private void DeliverEvent(PublishedMessage message, ConnectionAddress listener, bool rootSlash)
-    {
-        if (_gateways.TryGetValue(listener.GatewayId, out var gateway))
-        {
-            gateway.AddDelivery(message, listener.ConnectionId, 0, rootSlash);
-        }
-    }
+    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.All, _messages.Retained, _rates, NowMilliseconds);
 
-    private byte[] Info() => InstanceInfoWriter.Write(InstanceName, _connections.Values, _retained, _rates, Environment.TickCount64);
+    private GatewayOutbox OpenOutbox(string gatewayId) => new(
+        gatewayId,
+        InstanceName,
+        _epoch,
+        this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId)),
+        time);
 
-    private GatewayOutbox RenewLeaseOf(string gatewayId)
-    {
-        if (!_gateways.TryGetValue(gatewayId, out var gateway))
-        {
-            var inbox = this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId));
-            _gateways[gatewayId] = gateway = new GatewayOutbox(gatewayId, InstanceName, _epoch, inbox);
-        }
-
-        gateway.LeaseExpiresUtc = DateTime.UtcNow + _leaseDuration;
-        return gateway;
-    }
-
-    private Task FlushAsync()
-    {
-        List<Task>? sends = null;
-        foreach (var gateway in _gateways.Values)
-        {
-            if (gateway.HasPending)
-            {
-                (sends ??= []).Add(gateway.SendAsync());
-            }
-        }
-
-        return sends is null ? Task.CompletedTask : Task.WhenAll(sends);
-    }
+    private Task FlushAsync() => _gateways.SendAsync();
 
     /// <summary>A gateway that stopped renewing is gone: its connections end uncleanly and their wills are published.</summary>
     private Task ExpireLeasesAsync()
     {
-        var now = DateTime.UtcNow;
-        List<GatewayOutbox>? expired = null;
-        foreach (var gateway in _gateways.Values)
+        foreach (var gateway in _gateways.Expire())
         {
-            if (gateway.LeaseExpiresUtc < now)
-            {
-                (expired ??= []).Add(gateway);
-            }
-        }
-
-        if (expired is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        foreach (var gateway in expired)
-        {
-            LogLeaseExpired(InstanceName, gateway.GatewayId, gateway.Connections.Count);
-            _gateways.Remove(gateway.GatewayId);
             foreach (var connectionId in gateway.Connections.ToArray())
             {
-                if (_connections.TryGetValue(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
+                if (_connections.TryGet(new ConnectionAddress(gateway.GatewayId, connectionId), out var entry))
                 {
                     Remove(entry, publishWill: true);
                 }
@@ -493,9 +321,6 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: client {ClientId} connected again, closing its older connection")]
     private partial void LogTakeover(string instance, string clientId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
-    private partial void LogLeaseExpired(string instance, string gateway, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: closing the connection of client {ClientId}, its token or instance was deleted")]
     private partial void LogRevoked(string instance, string clientId);

@@ -9,7 +9,8 @@ namespace Broker.Grains.Tests.Infrastructure;
 /// <summary>
 /// A two-silo in-process Orleans cluster hosting the broker's grains with the instances the tests use, and a
 /// client with the delivery stream provider so tests can read gateway inbox streams. Subclasses choose the
-/// broker mode and lease settings.
+/// broker mode and lease settings. Each cluster has a data folder of its own, deleted when it stops, so that
+/// development mode's catalog files never mix with the user's or another cluster's.
 /// </summary>
 public abstract class BrokerCluster : IAsyncLifetime
 {
@@ -25,7 +26,11 @@ public abstract class BrokerCluster : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), $"broker-grains-tests-{Guid.NewGuid():N}");
+
     public IInstanceGrain Grain(string instance = Instance) => Client.GetGrain<IInstanceGrain>(instance);
+
+    public IInstanceCatalogGrain Catalog => Client.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key);
 
     /// <summary>Settings added to every silo's configuration on top of the instances.</summary>
     protected abstract IEnumerable<KeyValuePair<string, string?>> Settings { get; }
@@ -34,6 +39,7 @@ public abstract class BrokerCluster : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
+            ["Broker:DataPath"] = DataPath,
             [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
             [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
             [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
@@ -54,13 +60,22 @@ public abstract class BrokerCluster : IAsyncLifetime
         builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
+        await OnDeployedAsync();
     }
+
+    /// <summary>Runs once the cluster is up, before any test: a fixture can prepare state that no grain has read yet.</summary>
+    protected virtual Task OnDeployedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
+        }
+
+        if (Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
         }
     }
 }

@@ -88,7 +88,7 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
 
         await grain.Restore(restoring.GatewayId, [new ConnectionSnapshot(3, clientId, null, Filters(($"{_prefix}/x", 1)))]);
 
-        Assert.Equal([3L], (await restoring.NextAsync()).ConnectionsToClose.AsEnumerable());
+        Assert.Equal([new ConnectionClose(3, CloseReason.TakenOver)], (await restoring.NextAsync()).ConnectionsToClose.AsEnumerable());
         await grain.Publish(Batch(current, Message($"{_prefix}/x", "x", 1)));
         Assert.Equal([new Delivery(0, 1, 1)], (await current.NextAsync()).Deliveries.AsEnumerable());
     }

@@ -26,7 +26,7 @@ public sealed class WillAndTakeoverTests(DevelopmentCluster cluster)
 
         Assert.True(result.Accepted);
         var closing = await old.NextAsync();
-        Assert.Equal([5L], closing.ConnectionsToClose.AsEnumerable());
+        Assert.Equal([new ConnectionClose(5, CloseReason.TakenOver)], closing.ConnectionsToClose.AsEnumerable());
         Assert.Empty(closing.Deliveries.AsEnumerable());
         var will = await current.NextAsync();
         Assert.Equal(("gone", new Delivery(0, 1, 1)), (Text(Assert.Single(will.Messages)), Assert.Single(will.Deliveries)));
@@ -43,7 +43,7 @@ public sealed class WillAndTakeoverTests(DevelopmentCluster cluster)
         await grain.Connect(new ConnectRequest(old.Connection(5), clientId, BrokerCluster.Secret, Message($"{_prefix}/will", "gone")));
         await grain.Subscribe(old.Connection(5), Filters(($"{_prefix}/data", 0)));
         await grain.Connect(new ConnectRequest(current.Connection(2), clientId, BrokerCluster.Secret, null));
-        Assert.Equal([5L], (await old.NextAsync()).ConnectionsToClose.AsEnumerable());
+        Assert.Equal([new ConnectionClose(5, CloseReason.TakenOver)], (await old.NextAsync()).ConnectionsToClose.AsEnumerable());
         await current.NextAsync();
 
         // The old gateway reports the socket it closed; the instance has forgotten it already.

@@ -1,5 +1,6 @@
 using Broker.Grains.Catalog;
 using Broker.Grains.Storage;
+using Broker.Grains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -72,6 +73,90 @@ public sealed class FileGrainStorageTests : IDisposable
 
         Assert.False(read.RecordExists);
         Assert.Empty(Directory.GetFiles(_root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task StateFilesAreTheOwnersAloneInFoldersOnlyTheOwnerEnters()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var storage = NewStorage();
+
+        await storage.WriteStateAsync("catalog", Grain, new GrainState<CatalogState>(new CatalogState()));
+
+        var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
+        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+    }
+
+    [Fact]
+    public async Task AFileAndFoldersFromBeforeAreMadeTheOwnersAloneWhenRead()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        const UnixFileMode enterable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, enterable);
+        File.SetUnixFileMode(_root, enterable);
+        File.Copy(LegacyCatalogCluster.GoldenFile, path);
+        File.SetUnixFileMode(path, readable);
+        using var storage = NewStorage();
+
+        await storage.ReadStateAsync("catalog", Grain, new GrainState<CatalogState>());
+
+        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+    }
+
+    [Fact]
+    public async Task FoldersAndALeftoverTemporaryFileFromBeforeAreMadeTheOwnersAlone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, open);
+        File.SetUnixFileMode(_root, open);
+        await File.WriteAllBytesAsync($"{path}.tmp", [1, 2, 3]);
+        File.SetUnixFileMode($"{path}.tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using var storage = NewStorage();
+
+        await storage.WriteStateAsync("catalog", Grain, new GrainState<CatalogState>(new CatalogState()));
+
+        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+    }
+
+    [Fact]
+    public async Task StateWrittenBeforeSecretsWereHashedReadsWithItsPlainSecrets()
+    {
+        var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(LegacyCatalogCluster.GoldenFile, path);
+        using var storage = NewStorage();
+        var read = new GrainState<CatalogState>();
+
+        await storage.ReadStateAsync("catalog", Grain, read);
+
+        var instance = Assert.Single(read.State!.Instances.Values);
+        Assert.Equal(
+            [new TokenDefinition("0123456789abcdef", "legacy-secret"), new TokenDefinition("fedcba9876543210", "legacy-reader", ReadOnly: true)],
+            instance.Tokens.AsEnumerable());
     }
 
     public void Dispose()
