@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,14 +35,9 @@ public sealed class TransportFixture : IAsyncLifetime
 
     private DevelopmentGateway Started => _gateway ?? throw new InvalidOperationException("The gateway has not started.");
 
-    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(new Dictionary<string, string?>
-    {
-        ["Broker:Ports:Mqtt"] = FreePort.Next().ToString(),
-        ["Broker:Ports:MqttTls"] = FreePort.Next().ToString(),
-        ["Broker:Ports:Http"] = FreePort.Next().ToString(),
-        ["Broker:Ports:Https"] = FreePort.Next().ToString(),
-        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-    });
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(
+        ListenerPorts.AllFree(),
+        new Dictionary<string, string?> { [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret });
 
     public async Task DisposeAsync()
     {
