@@ -1,3 +1,4 @@
+using MQTTnet;
 using Orleans.TestingHost;
 
 namespace Broker.Gateway.Tests.Cluster;
@@ -49,6 +50,19 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
         _gatewayServices = (await _cluster.StartGatewayAsync(new ListenerPorts(Mqtt: MqttPort))).Services;
         await _cluster.StartGatewayAsync(new ListenerPorts(Mqtt: SecondMqttPort));
     }
+
+    /// <summary>An MQTTnet client connected to the first gateway, or to the one on <paramref name="port"/>.</summary>
+    public Task<MqttTestClient> ConnectAsync(
+        string instance,
+        string secret,
+        int? port = null,
+        string? clientId = null,
+        (string Topic, string Payload)? will = null) =>
+        MqttTestClient.ConnectAsync(Host, port ?? MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret, ClientId = clientId, Will = will });
+
+    /// <summary>A client of the first gateway, or none and the gateway's refusal.</summary>
+    public Task<(MqttTestClient? Client, MqttClientConnectResultCode Code)> TryConnectAsync(string? instance, string? secret) =>
+        MqttTestClient.TryConnectAsync(Host, MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret });
 
     public async Task DisposeAsync()
     {

@@ -46,6 +46,10 @@ public sealed class BrokerFixture : IAsyncLifetime
         ["Broker:Admin:Key"] = AdminKey,
     });
 
+    /// <summary>An MQTTnet client connected over TCP, by default with the full-access token; a null instance sends no credentials.</summary>
+    public Task<MqttTestClient> ConnectAsync(string? instance = Instance, string? secret = Secret, string? clientId = null) =>
+        MqttTestClient.ConnectAsync(Host, MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret, ClientId = clientId });
+
     public async Task DisposeAsync()
     {
         if (_gateway is not null)

@@ -39,6 +39,29 @@ public sealed class TransportFixture : IAsyncLifetime
         ListenerPorts.AllFree(),
         new Dictionary<string, string?> { [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret });
 
+    /// <summary>
+    /// An MQTTnet client with the suite's token over <paramref name="transport"/>; over TLS and secure WebSocket it
+    /// trusts only the development certificate.
+    /// </summary>
+    public async Task<ITransportClient> ConnectMqttNetAsync(Transport transport)
+    {
+        var options = new MqttTestClientOptions
+        {
+            Instance = Instance,
+            Secret = Secret,
+            ClientId = TestNames.ClientId(transport.ToString().ToLowerInvariant()),
+            Transport = transport,
+            TrustedCertificate = Certificate,
+        };
+        return transport switch
+        {
+            Transport.Tcp => await MqttTestClient.ConnectAsync(Host, MqttPort, options),
+            Transport.Tls => await MqttTestClient.ConnectAsync("localhost", MqttTlsPort, options),
+            Transport.WebSocket => await MqttTestClient.ConnectAsync(Host, HttpPort, options),
+            _ => await MqttTestClient.ConnectAsync("localhost", HttpsPort, options),
+        };
+    }
+
     public async Task DisposeAsync()
     {
         if (_gateway is not null)
