@@ -58,7 +58,8 @@ public sealed class TransportFixture : IAsyncLifetime
             Transport.Tcp => await MqttTestClient.ConnectAsync(Host, MqttPort, options),
             Transport.Tls => await MqttTestClient.ConnectAsync("localhost", MqttTlsPort, options),
             Transport.WebSocket => await MqttTestClient.ConnectAsync(Host, HttpPort, options),
-            _ => await MqttTestClient.ConnectAsync("localhost", HttpsPort, options),
+            Transport.SecureWebSocket => await MqttTestClient.ConnectAsync("localhost", HttpsPort, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "not a transport the gateway offers"),
         };
     }
 
