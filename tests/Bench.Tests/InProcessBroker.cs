@@ -1,43 +1,24 @@
 using System.Net;
 using Broker.Bench.Targets;
-using Broker.Gateway.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
+using Broker.TestHost;
 
 namespace Broker.Bench.Tests;
 
 /// <summary>Our gateway in development mode (with its silo) in the test process, on free ports; clients without a user name land in instance "local".</summary>
 public sealed class InProcessBroker : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private readonly ListenerPorts _ports = new(Mqtt: TestHost.FreePort.Next());
+    private DevelopmentGateway? _gateway;
 
-    public BrokerEndpoint Endpoint { get; } = new("ours", new IPEndPoint(IPAddress.Loopback, FreePort.Next()), Environment.ProcessId);
+    public BrokerEndpoint Endpoint => new("ours", new IPEndPoint(IPAddress.Loopback, _ports.Mqtt), Environment.ProcessId);
 
-    public async Task InitializeAsync()
-    {
-        _app = GatewayApplication.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Broker:Ports:Mqtt"] = Endpoint.Address.Port.ToString(),
-                ["Broker:Ports:Http"] = "0",
-                ["Broker:Ports:MqttTls"] = "0",
-                ["Broker:Ports:Https"] = "0",
-                ["Broker:Silo:Port"] = FreePort.Next().ToString(),
-                ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await _app.StartAsync();
-    }
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(_ports);
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_gateway is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _gateway.DisposeAsync();
         }
     }
 }

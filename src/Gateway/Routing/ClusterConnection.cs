@@ -23,8 +23,10 @@ internal sealed partial class ClusterConnection(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // A client that is connected already gets its inbox before the listeners open; one that must connect does
+        // so in the background, while the listeners answer that the cluster is unavailable.
         _connecting = ConnectAsync(_stopping.Token);
-        return Task.CompletedTask;
+        return ownsClient ? Task.CompletedTask : _connecting;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

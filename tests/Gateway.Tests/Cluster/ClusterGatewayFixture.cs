@@ -1,5 +1,4 @@
-using Broker.Gateway.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
+using MQTTnet;
 using Orleans.TestingHost;
 
 namespace Broker.Gateway.Tests.Cluster;
@@ -22,9 +21,8 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
 
     public const string PinnedSecret = "pinned-secret";
 
-    private InProcessTestCluster? _cluster;
-    private WebApplication? _gateway;
-    private WebApplication? _secondGateway;
+    private ClusterHost? _cluster;
+    private IServiceProvider? _gatewayServices;
 
     public int MqttPort { get; } = FreePort.Next();
 
@@ -32,9 +30,9 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
 
     public string Host => "127.0.0.1";
 
-    public IServiceProvider GatewayServices => _gateway?.Services ?? throw new InvalidOperationException("The gateway has not started.");
+    public IServiceProvider GatewayServices => _gatewayServices ?? throw new InvalidOperationException("The gateway has not started.");
 
-    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+    public InProcessTestCluster Cluster => _cluster?.Cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
     public async Task InitializeAsync()
     {
@@ -48,24 +46,26 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
             siloSettings[$"Broker:Instances:{pinned}:Tokens:0:Secret"] = PinnedSecret;
         }
 
-        _cluster = await ClusterTestHost.StartClusterAsync(2, siloSettings);
-        _gateway = ClusterTestHost.BuildGateway(_cluster.Client, MqttPort);
-        await _gateway.StartAsync();
-        _secondGateway = ClusterTestHost.BuildGateway(_cluster.Client, SecondMqttPort);
-        await _secondGateway.StartAsync();
+        _cluster = await ClusterHost.StartAsync(2, siloSettings);
+        _gatewayServices = (await _cluster.StartGatewayAsync(new ListenerPorts(Mqtt: MqttPort))).Services;
+        await _cluster.StartGatewayAsync(new ListenerPorts(Mqtt: SecondMqttPort));
     }
+
+    /// <summary>An MQTTnet client connected to the first gateway, or to the one on <paramref name="port"/>.</summary>
+    public Task<MqttTestClient> ConnectAsync(
+        string instance,
+        string secret,
+        int? port = null,
+        string? clientId = null,
+        (string Topic, string Payload)? will = null) =>
+        MqttTestClient.ConnectAsync(Host, port ?? MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret, ClientId = clientId, Will = will });
+
+    /// <summary>A client of the first gateway, or none and the gateway's refusal.</summary>
+    public Task<(MqttTestClient? Client, MqttClientConnectResultCode Code)> TryConnectAsync(string? instance, string? secret) =>
+        MqttTestClient.TryConnectAsync(Host, MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret });
 
     public async Task DisposeAsync()
     {
-        foreach (var gateway in new[] { _secondGateway, _gateway })
-        {
-            if (gateway is not null)
-            {
-                await gateway.StopAsync();
-                await gateway.DisposeAsync();
-            }
-        }
-
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();

@@ -14,30 +14,30 @@ public sealed class ClusterGatewayTests(ClusterGatewayFixture gateway)
     [Fact]
     public async Task MessageFromOneClientReachesAnotherThroughTheCluster()
     {
-        using var subscriber = await ClusterClient.ConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
-        using var publisher = await ClusterClient.ConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
+        await using var subscriber = await gateway.ConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
+        await using var publisher = await gateway.ConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
         await subscriber.SubscribeAsync($"{_prefix}/+/temp", MqttQualityOfServiceLevel.ExactlyOnce);
 
         await publisher.PublishAsync($"{_prefix}/kitchen/humidity", "40", MqttQualityOfServiceLevel.AtLeastOnce);
         await publisher.PublishAsync($"{_prefix}/kitchen/temp", "21", MqttQualityOfServiceLevel.AtLeastOnce);
         await publisher.PublishAsync($"{_prefix}/hall/temp", "19", MqttQualityOfServiceLevel.ExactlyOnce);
 
-        Assert.Equal(($"{_prefix}/kitchen/temp", "21", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.NextAsync());
-        Assert.Equal(($"{_prefix}/hall/temp", "19", MqttQualityOfServiceLevel.ExactlyOnce, false), await subscriber.NextAsync());
+        Assert.Equal(new ReceivedMessage($"{_prefix}/kitchen/temp", "21", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.ReceiveAsync());
+        Assert.Equal(new ReceivedMessage($"{_prefix}/hall/temp", "19", MqttQualityOfServiceLevel.ExactlyOnce, false), await subscriber.ReceiveAsync());
     }
 
     [Fact]
     public async Task RetainedMessageReachesALaterSubscriberThroughTheCluster()
     {
-        using (var publisher = await ClusterClient.ConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret))
+        await using (var publisher = await gateway.ConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret))
         {
             await publisher.PublishAsync($"{_prefix}/state", "on", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
         }
 
-        using var subscriber = await ClusterClient.ConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
+        await using var subscriber = await gateway.ConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret);
         await subscriber.SubscribeAsync($"{_prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
 
-        Assert.Equal(($"{_prefix}/state", "on", MqttQualityOfServiceLevel.AtLeastOnce, true), await subscriber.NextAsync());
+        Assert.Equal(new ReceivedMessage($"{_prefix}/state", "on", MqttQualityOfServiceLevel.AtLeastOnce, true), await subscriber.ReceiveAsync());
     }
 
     [Fact]
@@ -58,10 +58,10 @@ public sealed class ClusterGatewayTests(ClusterGatewayFixture gateway)
         }
 
         var (east, west) = (ClusterGatewayFixture.PinnedInstances[0], ClusterGatewayFixture.PinnedInstances[1]);
-        using var eastSubscriber = await ClusterClient.ConnectAsync(gateway, east, ClusterGatewayFixture.PinnedSecret);
-        using var westSubscriber = await ClusterClient.ConnectAsync(gateway, west, ClusterGatewayFixture.PinnedSecret);
-        using var eastPublisher = await ClusterClient.ConnectAsync(gateway, east, ClusterGatewayFixture.PinnedSecret);
-        using var westPublisher = await ClusterClient.ConnectAsync(gateway, west, ClusterGatewayFixture.PinnedSecret);
+        await using var eastSubscriber = await gateway.ConnectAsync(east, ClusterGatewayFixture.PinnedSecret);
+        await using var westSubscriber = await gateway.ConnectAsync(west, ClusterGatewayFixture.PinnedSecret);
+        await using var eastPublisher = await gateway.ConnectAsync(east, ClusterGatewayFixture.PinnedSecret);
+        await using var westPublisher = await gateway.ConnectAsync(west, ClusterGatewayFixture.PinnedSecret);
         await eastSubscriber.SubscribeAsync($"{_prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
         await westSubscriber.SubscribeAsync($"{_prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
 
@@ -69,9 +69,9 @@ public sealed class ClusterGatewayTests(ClusterGatewayFixture gateway)
         await eastPublisher.PublishAsync($"{_prefix}/news", "from east", MqttQualityOfServiceLevel.AtLeastOnce);
         await westPublisher.PublishAsync($"{_prefix}/news", "west again", MqttQualityOfServiceLevel.AtLeastOnce);
 
-        Assert.Equal("from east", (await eastSubscriber.NextAsync()).Payload);
-        Assert.Equal("from west", (await westSubscriber.NextAsync()).Payload);
-        Assert.Equal("west again", (await westSubscriber.NextAsync()).Payload);
+        Assert.Equal("from east", (await eastSubscriber.ReceiveAsync()).Payload);
+        Assert.Equal("from west", (await westSubscriber.ReceiveAsync()).Payload);
+        Assert.Equal("west again", (await westSubscriber.ReceiveAsync()).Payload);
         Assert.Equal(
             [silos[0], silos[1]],
             ClusterGatewayFixture.PinnedInstances.Select(name => SiloOf(gateway.Cluster.Client.GetGrain<IInstanceGrain>(name))));
@@ -89,7 +89,7 @@ public sealed class ClusterGatewayTests(ClusterGatewayFixture gateway)
     [Fact]
     public async Task ClusterModeRefusesClientsWithoutCredentials()
     {
-        var (client, code) = await ClusterClient.TryConnectAsync(gateway, instance: null, secret: null);
+        var (client, code) = await gateway.TryConnectAsync(instance: null, secret: null);
 
         Assert.Null(client);
         Assert.NotEqual(MqttClientConnectResultCode.Success, code);
@@ -98,7 +98,7 @@ public sealed class ClusterGatewayTests(ClusterGatewayFixture gateway)
     [Fact]
     public async Task WrongSecretIsRefusedAsNotAuthorized()
     {
-        var (client, code) = await ClusterClient.TryConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.OtherSecret);
+        var (client, code) = await gateway.TryConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.OtherSecret);
 
         Assert.Null(client);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);

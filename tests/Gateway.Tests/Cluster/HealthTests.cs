@@ -1,5 +1,4 @@
 using System.Net;
-using Broker.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Tests.Cluster;
@@ -13,16 +12,15 @@ public sealed class HealthTests
     [Fact]
     public async Task ReadinessFollowsTheClusterAndLivenessStaysLocal()
     {
-        await using var cluster = await ClusterTestHost.StartClusterAsync(1, new Dictionary<string, string?>());
+        await using var cluster = await ClusterHost.StartAsync(1);
         var httpPort = FreePort.Next();
-        await using var gateway = ClusterTestHost.BuildGateway(cluster.Client, mqttPort: 0, httpPort, LogLevel.Critical);
-        await gateway.StartAsync();
+        var gateway = await cluster.StartGatewayAsync(new ListenerPorts(Http: httpPort), LogLevel.Critical);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
 
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await ProbeAsync(http, "/readyz"));
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await ProbeAsync(http, "/livez"));
 
-        await cluster.StopAllSilosAsync();
+        await cluster.Cluster.StopAllSilosAsync();
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), await ProbeAsync(http, "/readyz"));
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await ProbeAsync(http, "/livez"));

@@ -11,19 +11,19 @@ public sealed class TwoGatewayTests(ClusterGatewayFixture gateway)
     [Fact]
     public async Task MessagePublishedThroughOneGatewayReachesSubscribersOfBoth()
     {
-        using var first = await Connect(gateway.MqttPort);
-        using var second = await Connect(gateway.SecondMqttPort);
+        await using var first = await Connect(gateway.MqttPort);
+        await using var second = await Connect(gateway.SecondMqttPort);
         await first.SubscribeAsync($"{_prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
         await second.SubscribeAsync($"{_prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
-        using var publisher = await Connect(gateway.SecondMqttPort);
+        await using var publisher = await Connect(gateway.SecondMqttPort);
 
         await publisher.PublishAsync($"{_prefix}/a", "one", MqttQualityOfServiceLevel.AtLeastOnce);
         await publisher.PublishAsync($"{_prefix}/b", "two", MqttQualityOfServiceLevel.AtLeastOnce);
 
         foreach (var subscriber in new[] { first, second })
         {
-            Assert.Equal(($"{_prefix}/a", "one", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.NextAsync());
-            Assert.Equal(($"{_prefix}/b", "two", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.NextAsync());
+            Assert.Equal(new ReceivedMessage($"{_prefix}/a", "one", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.ReceiveAsync());
+            Assert.Equal(new ReceivedMessage($"{_prefix}/b", "two", MqttQualityOfServiceLevel.AtLeastOnce, false), await subscriber.ReceiveAsync());
         }
     }
 
@@ -31,18 +31,18 @@ public sealed class TwoGatewayTests(ClusterGatewayFixture gateway)
     public async Task NewerConnectionOnTheOtherGatewayTakesOverAndTheOlderOnesWillIsPublished()
     {
         var clientId = $"{_prefix}-device";
-        using var watcher = await Connect(gateway.SecondMqttPort);
+        await using var watcher = await Connect(gateway.SecondMqttPort);
         await watcher.SubscribeAsync($"{_prefix}/status", MqttQualityOfServiceLevel.AtLeastOnce);
-        using var older = await Connect(gateway.MqttPort, clientId, will: ($"{_prefix}/status", "gone"));
+        await using var older = await Connect(gateway.MqttPort, clientId, will: ($"{_prefix}/status", "gone"));
 
-        using var newer = await Connect(gateway.SecondMqttPort, clientId);
+        await using var newer = await Connect(gateway.SecondMqttPort, clientId);
 
         await older.Disconnected.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(($"{_prefix}/status", "gone", MqttQualityOfServiceLevel.AtMostOnce, false), await watcher.NextAsync());
+        Assert.Equal(new ReceivedMessage($"{_prefix}/status", "gone", MqttQualityOfServiceLevel.AtMostOnce, false), await watcher.ReceiveAsync());
         await newer.PublishAsync($"{_prefix}/status", "newer is live", MqttQualityOfServiceLevel.AtLeastOnce);
-        Assert.Equal(($"{_prefix}/status", "newer is live", MqttQualityOfServiceLevel.AtLeastOnce, false), await watcher.NextAsync());
+        Assert.Equal(new ReceivedMessage($"{_prefix}/status", "newer is live", MqttQualityOfServiceLevel.AtLeastOnce, false), await watcher.ReceiveAsync());
     }
 
-    private Task<ClusterClient> Connect(int port, string? clientId = null, (string Topic, string Payload)? will = null) =>
-        ClusterClient.ConnectAsync(gateway, ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret, port, clientId, will);
+    private Task<MqttTestClient> Connect(int port, string? clientId = null, (string Topic, string Payload)? will = null) =>
+        gateway.ConnectAsync(ClusterGatewayFixture.Instance, ClusterGatewayFixture.Secret, port, clientId, will);
 }

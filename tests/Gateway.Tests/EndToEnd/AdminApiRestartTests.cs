@@ -53,16 +53,7 @@ public sealed class AdminApiRestartTests : IDisposable
     private async Task<RunningGateway> StartAsync()
     {
         var ports = new BrokerFixture();
-        var gateway = await DevelopmentGateway.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Broker:Ports:Mqtt"] = ports.MqttPort.ToString(),
-                ["Broker:Ports:Http"] = ports.HttpPort.ToString(),
-                ["Broker:Ports:MqttTls"] = "0",
-                ["Broker:Ports:Https"] = "0",
-                ["Broker:Admin:Key"] = Key,
-            },
-            _dataPath);
+        var gateway = await DevelopmentGateway.StartAsync(ports.Ports, new Dictionary<string, string?> { ["Broker:Admin:Key"] = Key }, _dataPath);
         return new RunningGateway(gateway, ports);
     }
 

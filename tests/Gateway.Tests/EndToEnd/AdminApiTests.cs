@@ -63,7 +63,7 @@ public sealed class AdminApiTests(BrokerFixture broker)
 
         Assert.Equal("chosen-secret", (string?)token["secret"]);
         Assert.False((bool)token["read_only"]!);
-        await using var client = await MqttTestClient.ConnectAsync(broker, name, "chosen-secret");
+        await using var client = await broker.ConnectAsync(name, "chosen-secret");
         var listed = JsonNode.Parse(await http.GetStringAsync("/admin/instances"))!.AsArray();
         var expected = JsonNode.Parse($$"""{"name":"{{name}}","configured":false,"allow_anonymous":false,"tokens":[{"id":"{{token["id"]}}","read_only":false}]}""");
         Assert.Contains(listed, instance => JsonNode.DeepEquals(instance, expected));
@@ -80,7 +80,7 @@ public sealed class AdminApiTests(BrokerFixture broker)
 
         var secret = (string)token["secret"]!;
         Assert.Matches("^[A-Za-z0-9_-]{32}$", secret);
-        await using var client = await MqttTestClient.ConnectAsync(broker, name, secret);
+        await using var client = await broker.ConnectAsync(name, secret);
         Assert.DoesNotContain(secret, await http.GetStringAsync($"/admin/instances/{name}"), StringComparison.Ordinal);
     }
 
@@ -91,7 +91,7 @@ public sealed class AdminApiTests(BrokerFixture broker)
         var name = await CreateInstanceAsync(http);
         var token = await CreateTokenAsync(http, name, """{"read_only":true}""");
         Assert.True((bool)token["read_only"]!);
-        await using var reader = await MqttTestClient.ConnectAsync(broker, name, (string)token["secret"]!);
+        await using var reader = await broker.ConnectAsync(name, (string)token["secret"]!);
         await reader.SubscribeAsync("t/#");
 
         using var publisher = new HttpClient { BaseAddress = new Uri($"http://{broker.Host}:{broker.HttpPort}") };

@@ -72,9 +72,9 @@ public sealed class AuthenticationTests(BrokerFixture broker)
     public async Task ReadOnlyTokenConnectsAndItsPublishesAreAcknowledgedButNotDelivered()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/+");
-        await using var readOnly = await MqttTestClient.ConnectAsync(broker, BrokerFixture.Instance, BrokerFixture.ReadOnlySecret);
+        await using var readOnly = await broker.ConnectAsync(BrokerFixture.Instance, BrokerFixture.ReadOnlySecret);
 
         var atLeastOnce = await readOnly.PublishAsync($"{prefix}/a", "qos 1", MqttQualityOfServiceLevel.AtLeastOnce);
         var exactlyOnce = await readOnly.PublishAsync($"{prefix}/a", "qos 2", MqttQualityOfServiceLevel.ExactlyOnce);
@@ -83,7 +83,7 @@ public sealed class AuthenticationTests(BrokerFixture broker)
 
         Assert.True(atLeastOnce.IsSuccess);
         Assert.True(exactlyOnce.IsSuccess);
-        await using var writer = await MqttTestClient.ConnectAsync(broker);
+        await using var writer = await broker.ConnectAsync();
         await writer.PublishAsync($"{prefix}/sentinel", "sentinel");
         Assert.Empty(await subscriber.ReceiveUntilAsync($"{prefix}/sentinel"));
     }
@@ -92,9 +92,9 @@ public sealed class AuthenticationTests(BrokerFixture broker)
     public async Task ReadOnlyTokenCanSubscribeAndReceive()
     {
         var topic = $"{TestNames.Topic()}/a";
-        await using var readOnly = await MqttTestClient.ConnectAsync(broker, BrokerFixture.Instance, BrokerFixture.ReadOnlySecret);
+        await using var readOnly = await broker.ConnectAsync(BrokerFixture.Instance, BrokerFixture.ReadOnlySecret);
         await readOnly.SubscribeAsync(topic);
-        await using var writer = await MqttTestClient.ConnectAsync(broker);
+        await using var writer = await broker.ConnectAsync();
 
         await writer.PublishAsync(topic, "for readers");
 
@@ -104,7 +104,7 @@ public sealed class AuthenticationTests(BrokerFixture broker)
     [Fact]
     public async Task PublicInstanceAcceptsItsWellKnownToken()
     {
-        await using var client = await MqttTestClient.ConnectAsync(broker, "public", "public");
+        await using var client = await broker.ConnectAsync("public", "public");
         Assert.True(client.Client.IsConnected);
     }
 
@@ -112,24 +112,24 @@ public sealed class AuthenticationTests(BrokerFixture broker)
     public async Task ClientWithoutUserNameIsInTheLocalInstanceIsolatedFromAlpha()
     {
         await AssertIsolatedAsync(
-            () => MqttTestClient.ConnectAsync(broker, instance: null, secret: null),
-            () => MqttTestClient.ConnectAsync(broker, BrokerFixture.Instance, BrokerFixture.Secret));
+            () => broker.ConnectAsync(instance: null, secret: null),
+            () => broker.ConnectAsync(BrokerFixture.Instance, BrokerFixture.Secret));
     }
 
     [Fact]
     public async Task SameTopicInTwoInstancesIsNotDeliveredAcrossThem()
     {
         await AssertIsolatedAsync(
-            () => MqttTestClient.ConnectAsync(broker, BrokerFixture.Instance, BrokerFixture.Secret),
-            () => MqttTestClient.ConnectAsync(broker, BrokerFixture.OtherInstance, BrokerFixture.OtherSecret));
+            () => broker.ConnectAsync(BrokerFixture.Instance, BrokerFixture.Secret),
+            () => broker.ConnectAsync(BrokerFixture.OtherInstance, BrokerFixture.OtherSecret));
     }
 
     [Fact]
     public async Task RetainedMessagesAreNotSharedAcrossInstances()
     {
         var prefix = TestNames.Topic();
-        await using var alpha = await MqttTestClient.ConnectAsync(broker, BrokerFixture.Instance, BrokerFixture.Secret);
-        await using var beta = await MqttTestClient.ConnectAsync(broker, BrokerFixture.OtherInstance, BrokerFixture.OtherSecret);
+        await using var alpha = await broker.ConnectAsync(BrokerFixture.Instance, BrokerFixture.Secret);
+        await using var beta = await broker.ConnectAsync(BrokerFixture.OtherInstance, BrokerFixture.OtherSecret);
         await alpha.PublishAsync($"{prefix}/state", "alpha", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
 
         await beta.SubscribeAsync($"{prefix}/+");

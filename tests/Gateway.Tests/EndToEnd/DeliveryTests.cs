@@ -25,8 +25,8 @@ public sealed class DeliveryTests(BrokerFixture broker)
     public async Task MessageIsDeliveredAtTheLowerOfPublishedAndSubscribedQos(MqttQualityOfServiceLevel published, MqttQualityOfServiceLevel subscribed)
     {
         var topic = $"{TestNames.Topic()}/qos";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic, subscribed);
 
         await publisher.PublishAsync(topic, $"published {published}, subscribed {subscribed}", published);
@@ -39,8 +39,8 @@ public sealed class DeliveryTests(BrokerFixture broker)
     public async Task OverlappingSubscriptionsOfOneClientDeliverOneCopyAtTheHighestQos()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/#", MqttQualityOfServiceLevel.AtMostOnce);
         await subscriber.SubscribeAsync($"{prefix}/b", MqttQualityOfServiceLevel.ExactlyOnce);
 
@@ -55,8 +55,8 @@ public sealed class DeliveryTests(BrokerFixture broker)
     public async Task UnsubscribeStopsDelivery()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/a");
         await subscriber.SubscribeAsync($"{prefix}/sentinel");
         await publisher.PublishAsync($"{prefix}/a", "before");
@@ -90,7 +90,7 @@ public sealed class DeliveryTests(BrokerFixture broker)
     public async Task PublisherReceivesItsOwnMessageWhenSubscribed()
     {
         var topic = $"{TestNames.Topic()}/echo";
-        await using var client = await MqttTestClient.ConnectAsync(broker);
+        await using var client = await broker.ConnectAsync();
         await client.SubscribeAsync(topic);
 
         await client.PublishAsync(topic, "echo");

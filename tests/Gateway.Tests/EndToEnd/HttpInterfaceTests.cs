@@ -85,7 +85,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
 
         await AssertNotFoundAsync(http, topic, "?retained=true");
         Assert.Equal("live", await GetStringAsync(http, topic));
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         AssertSuccess(await PostAsync(http, $"{unique}/sentinel", "sentinel"));
         Assert.Empty(await subscriber.ReceiveUntilAsync($"{unique}/sentinel"));
@@ -110,7 +110,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task PostsWaitedForOneAfterTheOtherReachTheSubscriberInOrder()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var http = CreateHttpClient();
 
@@ -126,7 +126,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     {
         var unique = TestNames.Topic();
         var topic = $"{unique}/sequence";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var first = CreateHttpClient();
         using var second = CreateHttpClient();
@@ -158,9 +158,9 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task GetReturnsTheLastMessagePublishedOverMqtt()
     {
         var topic = $"{TestNames.Topic()}/value";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         using var http = CreateHttpClient();
 
         await publisher.PublishAsync(topic, "1");
@@ -253,7 +253,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task PostToAnInvalidTopicIsABadRequestAndIsNotDelivered(string topic)
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var http = CreateHttpClient();
 
@@ -313,7 +313,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task PostWithBadCredentialsIsNotDelivered()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var intruder = CreateHttpClient(BrokerFixture.Instance, "wrong-secret");
         using var http = CreateHttpClient();
@@ -328,7 +328,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task PostWithAReadOnlyTokenIsForbiddenAndIsNotDelivered()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var readOnly = CreateHttpClient(BrokerFixture.Instance, BrokerFixture.ReadOnlySecret);
         using var http = CreateHttpClient();
@@ -361,9 +361,9 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     {
         var unique = TestNames.Topic();
         var topic = $"{unique}/probe";
-        await using var local = await MqttTestClient.ConnectAsync(broker, instance: null, secret: null);
+        await using var local = await broker.ConnectAsync(instance: null, secret: null);
         await local.SubscribeAsync($"{unique}/#");
-        await using var alpha = await MqttTestClient.ConnectAsync(broker);
+        await using var alpha = await broker.ConnectAsync();
         await alpha.SubscribeAsync($"{unique}/#");
         using var anonymous = CreateHttpClient(instance: null, secret: null);
         using var http = CreateHttpClient();
@@ -384,7 +384,7 @@ public sealed class HttpInterfaceTests(BrokerFixture broker)
     public async Task PostOfAPayloadAtTheLimitSucceedsAndOneByteMoreIsTooLarge()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{unique}/#");
         using var http = CreateHttpClient();
         var atLimit = new string('x', PayloadLimit);

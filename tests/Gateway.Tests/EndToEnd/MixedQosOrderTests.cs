@@ -19,7 +19,7 @@ public sealed class MixedQosOrderTests(BrokerFixture broker)
     public async Task MessagesOfOneClientAtQos2Then0Then1ArriveInPublishOrder()
     {
         var topic = $"{TestNames.Topic()}/mixed";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         await using var publisher = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId("publisher"));
 

@@ -26,7 +26,7 @@ public sealed class OrderingTests(BrokerFixture broker)
         {
             for (var i = 0; i < Subscribers; i++)
             {
-                var subscriber = await MqttTestClient.ConnectAsync(broker);
+                var subscriber = await broker.ConnectAsync();
                 subscribers.Add(subscriber);
                 await subscriber.SubscribeAsync($"{prefix}/#", MqttQualityOfServiceLevel.AtLeastOnce);
             }

@@ -42,7 +42,7 @@ public sealed class PublishOrderTests(BrokerFixture broker)
     public async Task WillComesAfterEverythingTheClientPublishedBeforeItsConnectionEnded()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/#", MqttQualityOfServiceLevel.AtMostOnce);
         var will = new WillMessage($"{prefix}/will", Encoding.UTF8.GetBytes("offline"), QualityOfService.AtMostOnce, Retain: false);
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: will);
@@ -62,7 +62,7 @@ public sealed class PublishOrderTests(BrokerFixture broker)
     public async Task EverythingSentBeforeDisconnectIsHandledEvenWhenTheClientClosesRightAway()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/#", MqttQualityOfServiceLevel.AtMostOnce);
         var will = new WillMessage($"{prefix}/will", Encoding.UTF8.GetBytes("offline"), QualityOfService.AtMostOnce, Retain: false);
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: will);
@@ -77,7 +77,7 @@ public sealed class PublishOrderTests(BrokerFixture broker)
         client.CloseOutput();
         Assert.True(await client.WaitClosedAsync());
 
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
         var before = await subscriber.ReceiveUntilAsync($"{prefix}/sentinel");
         Assert.Equal(Enumerable.Range(0, Burst).Select(n => $"{prefix}/data:{n}"), before.Select(message => $"{message.Topic}:{message.Payload}"));

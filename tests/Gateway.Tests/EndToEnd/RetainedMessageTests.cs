@@ -12,10 +12,10 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageIsDeliveredWithRetainFlagOnSubscribe()
     {
         var topic = $"{TestNames.Topic()}/state";
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(topic, "on", AtLeastOnce, retain: true);
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
 
         Assert.Equal(new ReceivedMessage(topic, "on", AtLeastOnce, Retain: true), await subscriber.ReceiveAsync());
@@ -25,10 +25,10 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageIsDeliveredAtTheLowerOfItsQosAndTheSubscription()
     {
         var topic = $"{TestNames.Topic()}/state";
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(topic, "on", MqttQualityOfServiceLevel.ExactlyOnce, retain: true);
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic, AtLeastOnce);
 
         Assert.Equal(new ReceivedMessage(topic, "on", AtLeastOnce, Retain: true), await subscriber.ReceiveAsync());
@@ -38,11 +38,11 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageIsReplacedBySecondRetainedPublish()
     {
         var prefix = TestNames.Topic();
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}/state", "first", AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{prefix}/state", "second", AtLeastOnce, retain: true);
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/+");
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
 
@@ -53,11 +53,11 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageIsClearedByEmptyRetainedPublish()
     {
         var prefix = TestNames.Topic();
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}/state", "on", AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{prefix}/state", "", AtLeastOnce, retain: true);
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/+");
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
 
@@ -68,7 +68,7 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task WildcardSubscriptionReceivesEveryMatchingRetainedMessage()
     {
         var prefix = TestNames.Topic();
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}", "root", AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{prefix}/a", "a", AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{prefix}/b/c", "b/c", AtLeastOnce, retain: true);
@@ -76,7 +76,7 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
         await publisher.PublishAsync($"{prefix}x/a", "other prefix", AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{prefix}/live", "not retained", AtLeastOnce, retain: false);
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/#");
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
 
@@ -96,9 +96,9 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageIsDeliveredAgainOnRepeatedSubscribe()
     {
         var topic = $"{TestNames.Topic()}/state";
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(topic, "on", AtLeastOnce, retain: true);
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
         Assert.Equal(new ReceivedMessage(topic, "on", AtLeastOnce, Retain: true), await subscriber.ReceiveAsync());
 
@@ -111,9 +111,9 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task LiveDeliveryOfRetainedPublishToExistingSubscriberHasRetainFlagCleared()
     {
         var topic = $"{TestNames.Topic()}/state";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
 
         await publisher.PublishAsync(topic, "on", AtLeastOnce, retain: true);
 
@@ -124,7 +124,7 @@ public sealed class RetainedMessageTests(BrokerFixture broker)
     public async Task RetainedMessageJustPublishedBySubscriberIsFoundByItsNextSubscribe()
     {
         var topic = $"{TestNames.Topic()}/state";
-        await using var client = await MqttTestClient.ConnectAsync(broker);
+        await using var client = await broker.ConnectAsync();
 
         // QoS 0: nothing to wait for between the PUBLISH and the SUBSCRIBE.
         await client.PublishAsync(topic, "mine", MqttQualityOfServiceLevel.AtMostOnce, retain: true);

@@ -28,7 +28,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         await using var listener = await EventListener.StartAsync(broker);
         var name = TestNames.ClientId("evented");
         var topic = TestNames.Topic();
-        await using (var client = await MqttTestClient.ConnectAsync(broker, Instance, Secret, name))
+        await using (var client = await broker.ConnectAsync(Instance, Secret, name))
         {
             await client.SubscribeAsync($"/{topic}/*", MqttQualityOfServiceLevel.AtLeastOnce);
             await client.PublishAsync($"{topic}/x", "cool", MqttQualityOfServiceLevel.AtMostOnce);
@@ -78,7 +78,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         var topic = TestNames.Topic();
         await using var listener = await EventListener.StartAsync(broker);
         await listener.Client.SubscribeAsync($"{topic}/#", MqttQualityOfServiceLevel.AtMostOnce);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker, Instance, Secret);
+        await using var publisher = await broker.ConnectAsync(Instance, Secret);
 
         await publisher.PublishAsync($"{topic}/a", "first");
 
@@ -105,7 +105,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         await using var listener = await EventListener.StartAsync(broker, BrokerFixture.EventsReadOnlySecret);
         var name = TestNames.ClientId();
 
-        await using var client = await MqttTestClient.ConnectAsync(broker, Instance, BrokerFixture.EventsReadOnlySecret, name);
+        await using var client = await broker.ConnectAsync(Instance, BrokerFixture.EventsReadOnlySecret, name);
 
         var connected = await listener.NextAsync("connected", "name", name);
         Assert.True(EventListener.Body(connected).GetProperty("read_only").GetBoolean());
@@ -277,13 +277,13 @@ public sealed class SystemTopicTests(BrokerFixture broker)
     {
         await using var listener = await EventListener.StartAsync(broker);
         var topic = TestNames.Topic();
-        await using var watcher = await MqttTestClient.ConnectAsync(broker, Instance, Secret);
+        await using var watcher = await broker.ConnectAsync(Instance, Secret);
         await watcher.SubscribeAsync($"{topic}/will");
         var targetName = TestNames.ClientId("target");
         await using var target = await RawMqttClient.ConnectAcceptedAsync(
             broker, targetName, Instance, Secret, will: new WillMessage($"{topic}/will", "gone"u8.ToArray(), QualityOfService.AtLeastOnce, false));
         var actorName = TestNames.ClientId("actor");
-        await using var actor = await MqttTestClient.ConnectAsync(broker, Instance, Secret, actorName);
+        await using var actor = await broker.ConnectAsync(Instance, Secret, actorName);
         var targetId = await listener.ConnectionIdAsync(targetName);
         var actorId = await listener.ConnectionIdAsync(actorName);
 
@@ -325,7 +325,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
     {
         await using var listener = await EventListener.StartAsync(broker);
         var actorName = TestNames.ClientId("actor");
-        await using var actor = await MqttTestClient.ConnectAsync(broker, Instance, Secret, actorName);
+        await using var actor = await broker.ConnectAsync(Instance, Secret, actorName);
         var actorId = await listener.ConnectionIdAsync(actorName);
 
         await actor.PublishAsync("$action", payload);
@@ -345,7 +345,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
         var topic = TestNames.Topic();
         var name = TestNames.ClientId("described");
         await using var listener = await EventListener.StartAsync(broker);
-        await using var described = await MqttTestClient.ConnectAsync(broker, Instance, Secret, name);
+        await using var described = await broker.ConnectAsync(Instance, Secret, name);
         var id = await listener.ConnectionIdAsync(name);
         await described.SubscribeAsync($"/{topic}/a", MqttQualityOfServiceLevel.ExactlyOnce);
         await described.PublishAsync($"{topic}/r", "abc", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
@@ -370,7 +370,7 @@ public sealed class SystemTopicTests(BrokerFixture broker)
     /// <summary>$info as a subscription to it answers: a retained message on topic $info.</summary>
     private async Task<JsonNode> SubscribeToInfoAsync()
     {
-        await using var asker = await MqttTestClient.ConnectAsync(broker, Instance, Secret);
+        await using var asker = await broker.ConnectAsync(Instance, Secret);
         await asker.SubscribeAsync("$info", MqttQualityOfServiceLevel.AtMostOnce);
         var message = await asker.ReceiveAsync();
         Assert.Equal("$info", message.Topic);

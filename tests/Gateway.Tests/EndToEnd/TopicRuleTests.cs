@@ -27,7 +27,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         topic = topic.Replace("P", unique);
         var sentinel = $"{unique}/sentinel";
         await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter, sentinel);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
 
         await publisher.PublishAsync(topic, "probe");
         await publisher.PublishAsync(sentinel, "sentinel");
@@ -48,7 +48,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         var topic = $"{unique}/b/c";
         var sentinel = $"{unique}/sentinel";
         await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, subscribed, sentinel);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(topic, "before");
         Assert.Equal(topic, (await subscriber.ReceiveAsync<PublishPacket>()).Topic);
 
@@ -76,7 +76,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         published = published.Replace("P", unique);
         received = received.Replace("P", unique);
         await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
 
         await publisher.PublishAsync(published, "probe");
 
@@ -91,7 +91,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         var unique = TestNames.Topic();
         await using var withSlash = await RawMqttClient.ConnectSubscribedAsync(broker, $"/{unique}/y");
         await using var withoutSlash = await RawMqttClient.ConnectSubscribedAsync(broker, $"{unique}/y");
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
 
         await publisher.PublishAsync($"/{unique}/y", "once");
 
@@ -104,7 +104,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
     {
         var unique = TestNames.Topic();
         await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, $"/{unique}/a", $"{unique}/b", $"{unique}/sentinel");
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
 
         await publisher.PublishAsync($"{unique}/a", "a");
         await publisher.PublishAsync($"/{unique}/b", "b");
@@ -126,7 +126,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         published = published.Replace("P", unique);
         filter = filter.Replace("P", unique);
         received = received.Replace("P", unique);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(published, "kept", retain: true);
 
         await using var subscriber = await RawMqttClient.ConnectSubscribedAsync(broker, filter);
@@ -148,7 +148,7 @@ public sealed class TopicRuleTests(BrokerFixture broker)
         second = second.Replace("P", unique);
         filter = filter.Replace("P", unique);
         received = received.Replace("P", unique);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync(first, "first", retain: true);
         await publisher.PublishAsync(second, "second", retain: true);
 

@@ -34,8 +34,8 @@ public sealed class WildcardTests(BrokerFixture broker)
         filter = filter.Replace("P", unique);
         topic = topic.Replace("P", unique);
         sentinel = sentinel.Replace("P", unique);
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(filter);
 
         await publisher.PublishAsync(topic, "probe");
@@ -49,8 +49,8 @@ public sealed class WildcardTests(BrokerFixture broker)
     public async Task MultiLevelWildcardAloneDoesNotMatchDollarTopics()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync("#");
 
         await publisher.PublishAsync($"${unique}/a", "hidden");
@@ -68,8 +68,8 @@ public sealed class WildcardTests(BrokerFixture broker)
     public async Task SingleLevelWildcardInTheFirstLevelDoesNotMatchDollarTopics()
     {
         var unique = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
+        await using var publisher = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"+/{unique}/#");
 
         await publisher.PublishAsync($"$sys/{unique}/a", "hidden");

@@ -13,7 +13,7 @@ public sealed class WillTests(BrokerFixture broker)
     public async Task WillIsPublishedWhenTheClientDropsItsConnection()
     {
         var topic = $"{TestNames.Topic()}/will";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: Will(topic, "gone", QualityOfService.AtLeastOnce));
 
@@ -26,7 +26,7 @@ public sealed class WillTests(BrokerFixture broker)
     public async Task WillIsNotPublishedAfterDisconnect()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/+");
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: Will($"{prefix}/will", "gone", QualityOfService.AtLeastOnce));
 
@@ -34,7 +34,7 @@ public sealed class WillTests(BrokerFixture broker)
         Assert.True(await client.WaitClosedAsync());
 
         // The broker closes the socket only after the instance has handled the disconnect, so a will would come first.
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
         Assert.Empty(await subscriber.ReceiveUntilAsync($"{prefix}/sentinel"));
     }
@@ -43,7 +43,7 @@ public sealed class WillTests(BrokerFixture broker)
     public async Task WillIsPublishedOnKeepAliveTimeout()
     {
         var topic = $"{TestNames.Topic()}/will";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), keepAliveSeconds: 1, will: Will(topic, "timed out", QualityOfService.AtMostOnce));
 
@@ -57,7 +57,7 @@ public sealed class WillTests(BrokerFixture broker)
     {
         var topic = $"{TestNames.Topic()}/will";
         var clientId = TestNames.ClientId();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
         await using var first = await RawMqttClient.ConnectAcceptedAsync(broker, clientId, will: Will(topic, "taken over", QualityOfService.AtLeastOnce));
 
@@ -76,7 +76,7 @@ public sealed class WillTests(BrokerFixture broker)
             client.Kill();
         }
 
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
 
         // The will is published asynchronously after the socket dies; a subscriber that comes too early sees nothing
         // yet, so subscribe once live and take whichever copy (live or retained) comes first.
@@ -94,7 +94,7 @@ public sealed class WillTests(BrokerFixture broker)
     public async Task WillIsPublishedWhenTheClientBreaksTheProtocol()
     {
         var topic = $"{TestNames.Topic()}/will";
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync(topic);
         await using var client = await RawMqttClient.ConnectAcceptedAsync(broker, TestNames.ClientId(), will: Will(topic, "broken", QualityOfService.AtLeastOnce));
 
@@ -108,7 +108,7 @@ public sealed class WillTests(BrokerFixture broker)
     public async Task WillOfReadOnlyClientIsNotPublished()
     {
         var prefix = TestNames.Topic();
-        await using var subscriber = await MqttTestClient.ConnectAsync(broker);
+        await using var subscriber = await broker.ConnectAsync();
         await subscriber.SubscribeAsync($"{prefix}/+");
         await using var client = await RawMqttClient.ConnectAcceptedAsync(
             broker, TestNames.ClientId(), BrokerFixture.Instance, BrokerFixture.ReadOnlySecret, will: Will($"{prefix}/will", "from a reader", QualityOfService.AtLeastOnce, retain: true));
@@ -117,7 +117,7 @@ public sealed class WillTests(BrokerFixture broker)
         Assert.True(await client.WaitClosedAsync());
 
         // The socket closes after the instance handled the unclean end, so a will would come before the sentinel.
-        await using var publisher = await MqttTestClient.ConnectAsync(broker);
+        await using var publisher = await broker.ConnectAsync();
         await publisher.PublishAsync($"{prefix}/sentinel", "sentinel");
         Assert.Empty(await subscriber.ReceiveUntilAsync($"{prefix}/sentinel"));
     }

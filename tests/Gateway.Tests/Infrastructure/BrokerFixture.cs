@@ -22,21 +22,20 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     private DevelopmentGateway? _gateway;
 
-    public int MqttPort { get; } = FreePort.Next();
+    /// <summary>MQTT and HTTP on ports of their own, without the TLS listeners.</summary>
+    public ListenerPorts Ports { get; } = new(Mqtt: FreePort.Next(), Http: FreePort.Next());
 
-    public int HttpPort { get; } = FreePort.Next();
+    public int MqttPort => Ports.Mqtt;
+
+    public int HttpPort => Ports.Http;
 
     public string Host => "127.0.0.1";
 
     /// <summary>The gateway's services, for tests that check what it keeps.</summary>
     public IServiceProvider Services => _gateway!.Services;
 
-    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(Ports, new Dictionary<string, string?>
     {
-        ["Broker:Ports:Mqtt"] = MqttPort.ToString(),
-        ["Broker:Ports:Http"] = HttpPort.ToString(),
-        ["Broker:Ports:MqttTls"] = "0",
-        ["Broker:Ports:Https"] = "0",
         [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
         [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
         [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
@@ -46,6 +45,10 @@ public sealed class BrokerFixture : IAsyncLifetime
         [$"Broker:Instances:{EventsInstance}:Tokens:1:ReadOnly"] = "true",
         ["Broker:Admin:Key"] = AdminKey,
     });
+
+    /// <summary>An MQTTnet client connected over TCP, by default with the full-access token; a null instance sends no credentials.</summary>
+    public Task<MqttTestClient> ConnectAsync(string? instance = Instance, string? secret = Secret, string? clientId = null) =>
+        MqttTestClient.ConnectAsync(Host, MqttPort, new MqttTestClientOptions { Instance = instance, Secret = secret, ClientId = clientId });
 
     public async Task DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class EventListener : IAsyncDisposable
 
     public static async Task<EventListener> StartAsync(BrokerFixture broker, string secret = BrokerFixture.EventsSecret)
     {
-        var client = await MqttTestClient.ConnectAsync(broker, BrokerFixture.EventsInstance, secret);
+        var client = await broker.ConnectAsync(BrokerFixture.EventsInstance, secret);
         await client.SubscribeAsync("$events", MqttQualityOfServiceLevel.AtMostOnce);
         return new EventListener(client);
     }

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Threading.Channels;
 using Broker.Gateway.Tests.Infrastructure;
-using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace Broker.Gateway.Tests.Mosquitto;
@@ -19,13 +15,9 @@ public sealed class MosquittoInteropTests(BrokerFixture broker)
     {
         var topic = $"{_prefix}/from-mqttnet";
         await using var subscriber = await _mosquitto.SubscribeAsync("-t", topic, "-q", "2", "-v", "-C", "1");
-        using var publisher = await ConnectMqttnetAsync();
+        await using var publisher = await ConnectMqttnetAsync();
 
-        await publisher.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload("from MQTTnet")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.ExactlyOnce)
-            .Build());
+        await publisher.PublishAsync(topic, "from MQTTnet", MqttQualityOfServiceLevel.ExactlyOnce);
 
         var result = await subscriber.WaitForExitAsync();
         Assert.Equal([$"{topic} from MQTTnet"], result.Messages);
@@ -36,35 +28,17 @@ public sealed class MosquittoInteropTests(BrokerFixture broker)
     public async Task MessagePublishedWithMosquittoPubReachesMqttnet()
     {
         var topic = $"{_prefix}/from-mosquitto";
-        using var subscriber = await ConnectMqttnetAsync();
-        var received = Channel.CreateUnbounded<MqttApplicationMessage>();
-        subscriber.ApplicationMessageReceivedAsync += e =>
-        {
-            received.Writer.TryWrite(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
+        await using var subscriber = await ConnectMqttnetAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
 
         await _mosquitto.PublishOkAsync("-t", topic, "-q", "2", "-m", "from mosquitto");
 
-        using var timeout = new CancellationTokenSource(MosquittoProcess.Timeout);
-        var message = await received.Reader.ReadAsync(timeout.Token);
+        var message = await subscriber.ReceiveAsync(MosquittoProcess.Timeout);
         Assert.Equal(topic, message.Topic);
-        Assert.Equal("from mosquitto", Encoding.UTF8.GetString(message.Payload));
-        Assert.Equal(MqttQualityOfServiceLevel.ExactlyOnce, message.QualityOfServiceLevel);
+        Assert.Equal("from mosquitto", message.Payload);
+        Assert.Equal(MqttQualityOfServiceLevel.ExactlyOnce, message.Qos);
         Assert.False(message.Retain);
     }
 
-    private async Task<IMqttClient> ConnectMqttnetAsync()
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.MqttPort)
-            .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithClientId($"mqttnet-{Guid.NewGuid():N}")
-            .WithCredentials(BrokerFixture.Instance, BrokerFixture.Secret)
-            .Build());
-        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-        return client;
-    }
+    private Task<MqttTestClient> ConnectMqttnetAsync() => broker.ConnectAsync(clientId: TestNames.ClientId("mqttnet"));
 }

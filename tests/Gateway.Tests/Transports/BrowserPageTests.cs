@@ -1,4 +1,3 @@
-using Broker.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -28,7 +27,7 @@ public sealed class BrowserPageTests(TransportFixture broker)
         await using var browser = NodeProcess.Start("browser-page.mjs", $"{pages.Urls.Single()}/{query}", NodeTools.Chromium);
         Assert.Equal("subscribed", await browser.ReadLineAsync());
 
-        await using var publisher = await MqttNetTransportClient.ConnectAsync(broker, Transport.Tcp);
+        await using var publisher = await broker.ConnectMqttNetAsync(Transport.Tcp);
         await publisher.PublishAsync($"{topic}/page", "hello browser");
 
         Assert.Equal($"shown: {topic}/page hello browser", await browser.ReadLineAsync());

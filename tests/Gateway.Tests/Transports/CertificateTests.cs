@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Broker.Gateway.Options;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
 using Broker.Grains.Configuration;
 

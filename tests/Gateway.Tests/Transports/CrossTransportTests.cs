@@ -1,4 +1,3 @@
-using Broker.Gateway.Tests.Infrastructure;
 using MQTTnet.Protocol;
 
 namespace Broker.Gateway.Tests.Transports;
@@ -40,7 +39,7 @@ public sealed class CrossTransportTests(TransportFixture broker)
 
     private async Task<ITransportClient> ConnectAsync(Transport transport) => transport switch
     {
-        Transport.Tcp or Transport.Tls => await MqttNetTransportClient.ConnectAsync(broker, transport),
+        Transport.Tcp or Transport.Tls => await broker.ConnectMqttNetAsync(transport),
         _ => await NodeMqttClient.ConnectAsync(broker, transport),
     };
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Tests.Transports;
 
-/// <summary>A logger provider that keeps every entry at Information and above with its category and exception, for asserting that nothing went wrong.</summary>
+/// <summary>A logger provider that keeps every entry the logging filters let through, with its category and exception, for asserting that nothing went wrong.</summary>
 public sealed class LogRecorder : ILoggerProvider
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -66,7 +66,7 @@ public sealed class LogRecorder : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Broker.Gateway.Tests.Infrastructure;
 using MQTTnet.Protocol;
 
 namespace Broker.Gateway.Tests.Transports;

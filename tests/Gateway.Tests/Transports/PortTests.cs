@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Broker.Gateway.Hosting;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -73,6 +73,9 @@ public sealed class TlsCloseTests : IDisposable
             ["Broker:Silo:Port"] = FreePort.Next().ToString(),
             ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
             [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
+
+            // Every connection's end is logged at Debug; the test counts those lines.
+            ["Logging:LogLevel:Broker.Gateway.Connections"] = "Debug",
         });
         builder.Logging.ClearProviders().AddProvider(log);
     });

@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Tests.Mosquitto;
 using Broker.Protocol;
 using MQTTnet.Protocol;
@@ -44,7 +43,7 @@ public sealed class TlsTests(TransportFixture broker)
     public async Task MqttNetClientSubscribesAndPublishesOverTls()
     {
         var topic = TestNames.Topic();
-        await using var client = await MqttNetTransportClient.ConnectAsync(broker, Transport.Tls);
+        await using var client = await broker.ConnectMqttNetAsync(Transport.Tls);
         await client.SubscribeAsync(topic);
 
         await client.PublishAsync(topic, "round trip");

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Gateway.Transports;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,14 +35,33 @@ public sealed class TransportFixture : IAsyncLifetime
 
     private DevelopmentGateway Started => _gateway ?? throw new InvalidOperationException("The gateway has not started.");
 
-    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync() => _gateway = await DevelopmentGateway.StartAsync(
+        ListenerPorts.AllFree(),
+        new Dictionary<string, string?> { [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret });
+
+    /// <summary>
+    /// An MQTTnet client with the suite's token over <paramref name="transport"/>; over TLS and secure WebSocket it
+    /// trusts only the development certificate.
+    /// </summary>
+    public async Task<ITransportClient> ConnectMqttNetAsync(Transport transport)
     {
-        ["Broker:Ports:Mqtt"] = FreePort.Next().ToString(),
-        ["Broker:Ports:MqttTls"] = FreePort.Next().ToString(),
-        ["Broker:Ports:Http"] = FreePort.Next().ToString(),
-        ["Broker:Ports:Https"] = FreePort.Next().ToString(),
-        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-    });
+        var options = new MqttTestClientOptions
+        {
+            Instance = Instance,
+            Secret = Secret,
+            ClientId = TestNames.ClientId(transport.ToString().ToLowerInvariant()),
+            Transport = transport,
+            TrustedCertificate = Certificate,
+        };
+        return transport switch
+        {
+            Transport.Tcp => await MqttTestClient.ConnectAsync(Host, MqttPort, options),
+            Transport.Tls => await MqttTestClient.ConnectAsync("localhost", MqttTlsPort, options),
+            Transport.WebSocket => await MqttTestClient.ConnectAsync(Host, HttpPort, options),
+            Transport.SecureWebSocket => await MqttTestClient.ConnectAsync("localhost", HttpsPort, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "not a transport the gateway offers"),
+        };
+    }
 
     public async Task DisposeAsync()
     {

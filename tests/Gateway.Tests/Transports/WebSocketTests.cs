@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
-using Broker.Gateway.Tests.Infrastructure;
 using Broker.Protocol;
 using MQTTnet.Protocol;
 
@@ -123,7 +122,7 @@ public sealed class WebSocketTests(TransportFixture broker)
     public async Task ClientClosingTheWebSocketEndsTheMqttConnectionUncleanly()
     {
         var willTopic = TestNames.Topic();
-        await using var watcher = await MqttNetTransportClient.ConnectAsync(broker, Transport.Tcp);
+        await using var watcher = await broker.ConnectMqttNetAsync(Transport.Tcp);
         await watcher.SubscribeAsync(willTopic);
         await using var client = await RawWebSocketClient.OpenAsync(broker);
         await client.SendFrameAsync(RawWebSocketClient.Encode(Connect(TestNames.ClientId()) with

@@ -1,7 +1,4 @@
-using Broker.Grains.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Orleans.Hosting;
+using Broker.TestHost;
 using Orleans.TestingHost;
 
 namespace Broker.Grains.Tests.Infrastructure;
@@ -20,9 +17,9 @@ public abstract class BrokerCluster : IAsyncLifetime
     public const string OtherInstance = "beta";
     public const string OtherSecret = "b";
 
-    private InProcessTestCluster? _cluster;
+    private ClusterHost? _host;
 
-    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+    public InProcessTestCluster Cluster => _host?.Cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
     public IClusterClient Client => Cluster.Client;
 
@@ -50,16 +47,7 @@ public abstract class BrokerCluster : IAsyncLifetime
             settings[key] = value;
         }
 
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddInMemoryCollection(settings);
-            host.UseOrleans(silo => silo.AddBrokerGrains(host.Configuration));
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _host = await ClusterHost.StartAsync(2, settings);
         await OnDeployedAsync();
     }
 
@@ -68,9 +56,9 @@ public abstract class BrokerCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_cluster is not null)
+        if (_host is not null)
         {
-            await _cluster.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         if (Directory.Exists(DataPath))

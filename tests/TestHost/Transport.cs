@@ -1,4 +1,4 @@
-namespace Broker.Gateway.Tests.Transports;
+namespace Broker.TestHost;
 
 /// <summary>The ways a client reaches the gateway.</summary>
 public enum Transport

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Broker.Gateway.Tests.Infrastructure;
+namespace Broker.TestHost;
 
-internal static class FreePort
+/// <summary>Ports for the brokers, silos and servers that tests start, so that suites running at once never collide.</summary>
+public static class FreePort
 {
     /// <summary>A TCP port that was free a moment ago (the OS picks it).</summary>
     public static int Next()

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Broker.Gateway.Tests.Transports;
+namespace Broker.TestHost;
 
 /// <summary>Certificate validation that trusts exactly one self-signed certificate, as <c>--cafile</c> does.</summary>
 public static class TlsTrust

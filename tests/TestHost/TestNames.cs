@@ -1,4 +1,4 @@
-namespace Broker.Gateway.Tests.Infrastructure;
+namespace Broker.TestHost;
 
 /// <summary>Unique client ids and topic prefixes, so tests sharing one broker never see each other's traffic.</summary>
 public static class TestNames

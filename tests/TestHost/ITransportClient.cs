@@ -1,6 +1,5 @@
-using Broker.Gateway.Tests.Infrastructure;
 
-namespace Broker.Gateway.Tests.Transports;
+namespace Broker.TestHost;
 
 /// <summary>A connected MQTT client of any kind and transport, reduced to what the cross-transport tests do.</summary>
 public interface ITransportClient : IAsyncDisposable
