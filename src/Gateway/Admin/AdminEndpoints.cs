@@ -30,12 +30,13 @@ internal static partial class AdminEndpoints
     {
         var services = endpoints.ServiceProvider;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminEndpoints));
-        var key = services.GetRequiredService<IOptions<AdminOptions>>().Value.Key;
-        if (string.IsNullOrEmpty(key))
+        if (services.GetRequiredService<IOptions<AdminOptions>>().Value.ResolveKey() is not var (key, source))
         {
             LogDisabled(logger);
             return endpoints;
         }
+
+        LogEnabled(logger, source);
 
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter(new BearerKeyFilter(key, logger));
         admin.MapGet("/instances", ListAsync);
@@ -138,8 +139,11 @@ internal static partial class AdminEndpoints
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex InstanceName();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Admin API disabled: no Broker:Admin:Key configured")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Admin API off: neither Broker:Admin:Key nor Broker:Admin:KeyFile is configured")]
     private static partial void LogDisabled(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin API on at /admin of the HTTP and HTTPS ports, with the bearer key from {Source}")]
+    private static partial void LogEnabled(ILogger logger, string source);
 
     private sealed record CreateInstanceRequest(string? Name, bool? AllowAnonymous);
 

@@ -5,6 +5,8 @@ namespace Broker.Grains.Configuration;
 /// at Information (listeners, mode, clients that break rules), and only warnings and errors of ASP.NET Core and
 /// Orleans, whose information lines (hundreds at start, several per HTTP request) are for debugging, not operating.
 /// Health probes report an outage in their answers, so the health check service's line per failed probe is off.
+/// Orleans' watchdog starts its platform thread before it notes the time of the first component check, so at start
+/// it warns of a stall as long as the machine's uptime; its warnings are off, its errors stay.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -13,6 +15,8 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft"] = "Warning",
         ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+        ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
     };
 }
