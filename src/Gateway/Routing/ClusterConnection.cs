@@ -54,17 +54,20 @@ internal sealed partial class ClusterConnection(
             if (ownsClient)
             {
                 await Client.StartAsync(stopping);
-                LogConnected();
             }
 
             await inbox.SubscribeAsync();
             readiness.Ready();
+            if (ownsClient)
+            {
+                LogConnected();
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the cluster")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the cluster: serving clients")]
     private partial void LogConnected();
 }
