@@ -41,6 +41,15 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The lines that log a failure (<c>fail:</c>, <c>crit:</c>) or belong to a stack trace: what an operator should
+    /// not see for an expected event, such as a silo that comes and goes.
+    /// </summary>
+    public IReadOnlyList<string> FailureLines => [.. Lines.Where(line =>
+        line.StartsWith("fail:", StringComparison.Ordinal)
+        || line.StartsWith("crit:", StringComparison.Ordinal)
+        || line.TrimStart().StartsWith("at ", StringComparison.Ordinal))];
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>
@@ -103,6 +112,13 @@ public sealed class BrokerProcess : IAsyncDisposable
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
         await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGKILL, as a crash or an evicted pod ends a process: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(Timeout);
     }
 
     /// <summary>Waits for the process to end and returns its exit code.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Broker.Gateway.Http;
 using Broker.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +39,9 @@ internal static partial class AdminEndpoints
 
         LogEnabled(logger, source);
 
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter(new BearerKeyFilter(key, logger));
+        var admin = endpoints.MapGroup("/admin")
+            .AddEndpointFilter(new BearerKeyFilter(key, logger))
+            .AddEndpointFilter(ClusterUnavailableFilter.InvokeAsync);
         admin.MapGet("/instances", ListAsync);
         admin.MapPost("/instances", CreateAsync);
         admin.MapGet("/instances/{name}", GetAsync);

@@ -22,28 +22,10 @@ internal static class BrokerHttpEndpoints
 {
     public static IEndpointRouteBuilder MapBrokerHttp(this IEndpointRouteBuilder endpoints)
     {
-        var broker = endpoints.MapGroup("/broker").AddEndpointFilter(AnswerUnavailableAsync);
+        var broker = endpoints.MapGroup("/broker").AddEndpointFilter(ClusterUnavailableFilter.InvokeAsync);
         broker.MapPost("/{**topic}", PublishAsync);
         broker.MapGet("/{**filter}", ReadAsync);
         return endpoints;
-    }
-
-    /// <summary>A request the cluster cannot serve now gets 503, and the gateway logs no stack trace for it.</summary>
-    private static async ValueTask<object?> AnswerUnavailableAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (!context.HttpContext.RequestServices.GetRequiredService<ClusterReadiness>().IsReady)
-        {
-            return Results.Problem("the gateway is not connected to the cluster yet", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        try
-        {
-            return await next(context);
-        }
-        catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
-        {
-            return Results.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string? topic, ConnectionServices services, InstanceLinks links)

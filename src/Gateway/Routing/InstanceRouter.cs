@@ -30,7 +30,8 @@ internal sealed partial class InstanceRouter(
 
     /// <summary>
     /// Queues a message for the instance. The returned task completes when the instance has accepted the batch
-    /// that carries it, so a later SUBSCRIBE from the same client can wait for its earlier publishes.
+    /// that carries it, so a later SUBSCRIBE from the same client can wait for its earlier publishes, and fails with
+    /// <see cref="InstanceUnavailableException"/> when the instance did not accept it.
     /// </summary>
     public async ValueTask<Task> EnqueueAsync(PublishedMessage message, PendingAck? ack)
     {
@@ -103,15 +104,23 @@ internal sealed partial class InstanceRouter(
             }
 
             spaceAvailable?.TrySetResult();
-            await SendAsync(messages, acks);
-            accepted.TrySetResult();
+            if (await SendAsync(messages, acks) is { } failure)
+            {
+                accepted.TrySetException(failure);
+            }
+            else
+            {
+                accepted.TrySetResult();
+            }
+
             messages.Clear();
             acks.Clear();
             (spareMessages, spareAcks) = (messages, acks);
         }
     }
 
-    private async Task SendAsync(List<PublishedMessage> messages, List<PendingAck> acks)
+    /// <summary>Sends one batch and acknowledges its messages; returns why the instance did not accept it, or null.</summary>
+    private async Task<Exception?> SendAsync(List<PublishedMessage> messages, List<PendingAck> acks)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -123,20 +132,36 @@ internal sealed partial class InstanceRouter(
             {
                 ack.Connection.Acknowledge(ack.PacketId, ack.ExactlyOnce);
             }
+
+            return null;
         }
         catch (Exception exception)
         {
             // The messages may or may not have been delivered; clients that wait for an acknowledgement learn of
-            // the failure by losing their connection, and will publish again after reconnecting.
-            LogPublishFailed(exception, instance, messages.Count);
+            // the failure by losing their connection, and will publish again after reconnecting. Whoever waits for
+            // the batch (an HTTP publish, a later SUBSCRIBE) fails with it.
+            if (ClusterFailures.IsUnavailable(exception))
+            {
+                LogPublishUnavailable(instance, messages.Count, exception.Message);
+            }
+            else
+            {
+                LogPublishFailed(exception, instance, messages.Count);
+            }
+
             foreach (var ack in acks)
             {
                 ack.Connection.Abort("the instance did not accept a publish");
             }
+
+            return new InstanceUnavailableException(instance, exception);
         }
     }
 
     private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Count} messages to instance {Instance} failed: {Reason}")]
+    private partial void LogPublishUnavailable(string instance, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Count} messages to instance {Instance} failed")]
     private partial void LogPublishFailed(Exception exception, string instance, int count);

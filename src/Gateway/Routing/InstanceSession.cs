@@ -75,7 +75,8 @@ internal sealed partial class InstanceSession(
         link.Lease.Left(connection);
         try
         {
-            await _publishesAccepted;
+            // A batch the instance did not accept was logged by the router; the disconnect is still owed.
+            await _publishesAccepted.ContinueWith(static _ => { }, TaskScheduler.Default);
             await link.Grain.Disconnect(address, clean);
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))

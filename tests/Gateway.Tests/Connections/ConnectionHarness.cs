@@ -4,6 +4,7 @@ using System.Text;
 using Broker.Gateway.Connections;
 using Broker.Gateway.Options;
 using Broker.Gateway.Telemetry;
+using Broker.Gateway.Tests.Infrastructure;
 using Broker.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -32,7 +33,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
             Directory,
             new BrokerMetrics(_metrics.GetRequiredService<IMeterFactory>()),
             Time,
-            Logger);
+            Log.CreateLogger<MqttConnection>());
         Connection = new MqttConnection(Services, new DuplexPipe(_toServer.Reader, _toClient.Writer), "test");
         Run = Connection.RunAsync(CancellationToken.None);
     }
@@ -43,7 +44,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
 
     public ConnectionRegistry Registry { get; } = new();
 
-    public RecordingLogger<MqttConnection> Logger { get; } = new();
+    public LogRecorder Log { get; } = new();
 
     public ConnectionServices Services { get; }
 

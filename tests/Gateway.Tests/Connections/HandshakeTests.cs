@@ -39,7 +39,7 @@ public sealed class HandshakeTests
 
         Assert.Equal(new ConnAckPacket(SessionPresent: false, ConnectReturnCode.ServerUnavailable), await harness.ReceiveAsync());
         await harness.EndedAsync();
-        var entry = Assert.Single(harness.Logger.Entries, entry => entry.Level >= LogLevel.Information);
+        var entry = Assert.Single(harness.Log.Entries, entry => entry.Level >= LogLevel.Information);
         Assert.Null(entry.Exception);
         Assert.Contains("CONNECT refused (ServerUnavailable): instance 'instance' is unavailable", entry.Message, StringComparison.Ordinal);
     }
@@ -52,7 +52,7 @@ public sealed class HandshakeTests
         await harness.SendAsync(PingReqPacket.Instance);
 
         await harness.EndedAsync();
-        Assert.Contains(harness.Logger.Entries, entry => entry.Message.Contains("protocol violation: PingReq before CONNECT", StringComparison.Ordinal));
+        Assert.Contains(harness.Log.Entries, entry => entry.Message.Contains("protocol violation: PingReq before CONNECT", StringComparison.Ordinal));
     }
 
     [Fact]

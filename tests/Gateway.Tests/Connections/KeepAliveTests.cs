@@ -21,7 +21,7 @@ public sealed class KeepAliveTests
 
         await harness.EndedAsync();
         Assert.False(await session.Left);
-        Assert.Contains(harness.Logger.Entries, entry => entry.Message.EndsWith("closed: keep-alive timeout", StringComparison.Ordinal));
+        Assert.Contains(harness.Log.Entries, entry => entry.Message.EndsWith("closed: keep-alive timeout", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class KeepAliveTests
         harness.KeepAliveMonitor.Sweep();
 
         await harness.EndedAsync();
-        Assert.Contains(harness.Logger.Entries, entry => entry.Message.EndsWith("closed: no CONNECT in time", StringComparison.Ordinal));
+        Assert.Contains(harness.Log.Entries, entry => entry.Message.EndsWith("closed: no CONNECT in time", StringComparison.Ordinal));
     }
 
     [Fact]

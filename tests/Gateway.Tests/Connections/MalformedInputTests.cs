@@ -54,6 +54,6 @@ public sealed class MalformedInputTests
 
         await harness.EndedAsync();
         Assert.False(await session.Left);
-        Assert.Contains(harness.Logger.Entries, entry => entry.Message.EndsWith("closed: the client closed the connection inside a packet", StringComparison.Ordinal));
+        Assert.Contains(harness.Log.Entries, entry => entry.Message.EndsWith("closed: the client closed the connection inside a packet", StringComparison.Ordinal));
     }
 }

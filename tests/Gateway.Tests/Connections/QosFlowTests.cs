@@ -155,7 +155,7 @@ public sealed class QosFlowTests
 
         Assert.False(await session.Left);
         await harness.Run.WaitAsync(ConnectionHarness.Timeout);
-        Assert.Contains(harness.Logger.Entries, entry => entry.Message.Contains("closed: slow consumer", StringComparison.Ordinal));
+        Assert.Contains(harness.Log.Entries, entry => entry.Message.Contains("closed: slow consumer", StringComparison.Ordinal));
     }
 
     private static PublishPacket Publish(string topic, string payload, QualityOfService qos, ushort packetId) =>

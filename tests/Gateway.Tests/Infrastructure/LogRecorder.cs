@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Broker.Gateway.Tests.Transports;
+namespace Broker.Gateway.Tests.Infrastructure;
 
 /// <summary>A logger provider that keeps every entry the logging filters let through, with its category and exception, for asserting that nothing went wrong.</summary>
 public sealed class LogRecorder : ILoggerProvider
@@ -18,6 +18,9 @@ public sealed class LogRecorder : ILoggerProvider
     public IReadOnlyList<LoggedEntry> Failures => [.. _entries.Where(entry => entry.Level >= LogLevel.Warning && entry.Exception is not null)];
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    /// <summary>A logger of category <typeparamref name="T"/> that records here, for a type built without a host.</summary>
+    public ILogger<T> CreateLogger<T>() => new Logger<T>(new LoggerFactory([this]));
 
     /// <summary>Completes once <paramref name="count"/> entries match; throws when they do not come in time.</summary>
     public async Task WaitForAsync(Func<LoggedEntry, bool> match, int count)
