@@ -1,22 +1,30 @@
 using Broker.Grains.Configuration;
 using Broker.Grains.Hosting;
+using Broker.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 // A silo on its own (production role "silo"): it hosts the instance grains; gateways join it as Orleans clients.
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults.Settings });
 var silo = builder.Configuration.GetSection("Broker:Silo");
+var (siloPort, gatewayPort) = (silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
 builder.UseOrleans(orleans => orleans
-    .UseLocalhostClustering(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000))
+    .UseLocalhostClustering(siloPort, gatewayPort)
     .AddBrokerGrains(builder.Configuration));
 var host = builder.Build();
 
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Broker.Silo");
+var mode = builder.Configuration.GetValue("Broker:Mode", BrokerMode.Development);
+lifetime.ApplicationStarted.Register(() => SiloLog.Listening(logger, mode, siloPort, gatewayPort));
+
 // Read before the host is gone: running disposes it, and with it the lifetime.
 var stopRequested = false;
-host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopRequested = true);
+lifetime.ApplicationStopping.Register(() => stopRequested = true);
 try
 {
     await host.RunAsync();

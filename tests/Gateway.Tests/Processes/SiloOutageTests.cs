@@ -46,7 +46,7 @@ public sealed class SiloOutageTests
         await silo.KillAsync();
         await silo.DisposeAsync();
 
-        await WaitForReadinessAsync(http, HttpStatusCode.ServiceUnavailable);
+        await WaitForReadinessAsync(http, HttpStatusCode.ServiceUnavailable, gateway);
         var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", _mqttPort, Client());
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, refused);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PublishOverHttpAsync(http)).StatusCode);
@@ -59,7 +59,7 @@ public sealed class SiloOutageTests
         await Assert.ThrowsAnyAsync<Exception>(() => publish);
 
         await using var restarted = StartSilo();
-        await WaitForReadinessAsync(http, HttpStatusCode.OK);
+        await WaitForReadinessAsync(http, HttpStatusCode.OK, gateway);
         // Delivery through a restarted silo's streams is the push stream provider's to restore (issue 10, D1);
         // here the gateway accepts clients and requests again.
         await using (var client = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client()))
@@ -97,12 +97,19 @@ public sealed class SiloOutageTests
     }
 
     /// <summary>Asks <c>/readyz</c> until it gives <paramref name="status"/>: the probe an orchestrator would ask.</summary>
-    private static async Task WaitForReadinessAsync(HttpClient http, HttpStatusCode status)
+    private static async Task WaitForReadinessAsync(HttpClient http, HttpStatusCode status, BrokerProcess gateway)
     {
         using var deadline = new CancellationTokenSource(RecoveryTimeout);
-        while ((await http.GetAsync("/readyz", deadline.Token)).StatusCode != status)
+        try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+            while ((await http.GetAsync("/readyz", deadline.Token)).StatusCode != status)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"/readyz did not answer {status} within {RecoveryTimeout}; the gateway wrote:\n{string.Join('\n', gateway.Lines)}");
         }
     }
 

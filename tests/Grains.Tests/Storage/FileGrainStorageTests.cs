@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using Broker.Grains.Catalog;
 using Broker.Grains.Storage;
 using Broker.Grains.Tests.Infrastructure;
@@ -88,9 +89,7 @@ public sealed class FileGrainStorageTests : IDisposable
         await storage.WriteStateAsync("catalog", Grain, new GrainState<CatalogState>(new CatalogState()));
 
         var path = FileGrainStorage.PathOf(_root, "catalog", Grain);
-        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+        AssertOwnersAlone(path);
     }
 
     [Fact]
@@ -113,9 +112,7 @@ public sealed class FileGrainStorageTests : IDisposable
 
         await storage.ReadStateAsync("catalog", Grain, new GrainState<CatalogState>());
 
-        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+        AssertOwnersAlone(path);
     }
 
     [Fact]
@@ -137,9 +134,7 @@ public sealed class FileGrainStorageTests : IDisposable
 
         await storage.WriteStateAsync("catalog", Grain, new GrainState<CatalogState>(new CatalogState()));
 
-        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
-        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
+        AssertOwnersAlone(path);
     }
 
     [Fact]
@@ -166,6 +161,15 @@ public sealed class FileGrainStorageTests : IDisposable
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    /// <summary>The state file, its folder and the storage root are the owner's alone.</summary>
+    [UnsupportedOSPlatform("windows")]
+    private void AssertOwnersAlone(string path)
+    {
+        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(path));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(FileGrainStorage.OwnerFolderMode, File.GetUnixFileMode(_root));
     }
 
     private FileGrainStorage NewStorage() => new(_root, new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()));
