@@ -5,14 +5,15 @@ namespace Broker.Gateway.Routing;
 
 /// <summary>
 /// This gateway's lease with one instance: the connections here that joined it, and what tells whether the instance
-/// still holds their soft state (the epoch of the activation they registered with, a restore that a join found
-/// necessary, the last inbox batch the instance had sent at the previous renewal).
+/// still holds their soft state (the id of the lease they registered under, a restore that a join found necessary,
+/// the last inbox batch the instance had sent at the previous renewal). A new activation, or a lease that ran out,
+/// gives the gateway a new lease id; answers to concurrent joins may arrive in any order, but carry the same id.
 /// </summary>
 internal sealed class InstanceLease
 {
     private readonly ConcurrentDictionary<long, IConnectionSink> _members = new();
     private readonly Lock _gate = new();
-    private Guid _epoch;
+    private Guid _leaseId;
     private bool _restoreRequested;
 
     /// <summary>The last inbox batch the instance had sent at the previous renewal; it must have arrived by the next.</summary>
@@ -24,10 +25,10 @@ internal sealed class InstanceLease
         _members.TryGetValue(connectionId, out connection);
 
     /// <summary>
-    /// Takes note of a connection the instance accepted: if the instance forgot this gateway while other connections
-    /// here were registered with it, they must be restored.
+    /// Takes note of a connection the instance accepted under the lease <paramref name="leaseId"/>: if other
+    /// connections here were registered under another, the instance forgot them, and they must be restored.
     /// </summary>
-    public void Joined(IConnectionSink connection, Guid epoch, bool gatewayKnown)
+    public void Joined(IConnectionSink connection, Guid leaseId)
     {
         lock (_gate)
         {
@@ -35,10 +36,10 @@ internal sealed class InstanceLease
             {
                 // The first connection here starts the lease afresh: an instance that forgot this gateway while it
                 // had no connections here numbers its batches from the start again.
-                _epoch = epoch;
+                _leaseId = leaseId;
                 ExpectedSequence = 0;
             }
-            else if (epoch != _epoch || !gatewayKnown)
+            else if (leaseId != _leaseId)
             {
                 _restoreRequested = true;
             }
@@ -54,7 +55,7 @@ internal sealed class InstanceLease
     {
         lock (_gate)
         {
-            return _restoreRequested || !renewal.GatewayKnown || renewal.Epoch != _epoch;
+            return _restoreRequested || renewal.LeaseId != _leaseId;
         }
     }
 
@@ -69,12 +70,12 @@ internal sealed class InstanceLease
         return [.. _members.Values.Select(connection => connection.Snapshot())];
     }
 
-    /// <summary>The instance activation with <paramref name="epoch"/> now holds this gateway's connections.</summary>
-    public void Restored(Guid epoch)
+    /// <summary>The instance holds this gateway's connections again, under the lease <paramref name="leaseId"/>.</summary>
+    public void Restored(Guid leaseId)
     {
         lock (_gate)
         {
-            _epoch = epoch;
+            _leaseId = leaseId;
             ExpectedSequence = 0;
         }
     }

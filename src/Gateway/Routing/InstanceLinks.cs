@@ -58,7 +58,7 @@ internal sealed partial class InstanceLinks(
         }
 
         var link = Get(instance);
-        link.Lease.Joined(connection, result.Epoch, result.GatewayKnown);
+        link.Lease.Joined(connection, result.LeaseId);
         return new InstanceSession(link, connection, address, result, loggerFactory.CreateLogger<InstanceSession>());
     }
 

@@ -90,7 +90,7 @@ internal sealed partial class LeaseKeeper(
             var snapshots = lease.TakeSnapshots();
             LogRestoring(link.Instance, snapshots.Length);
             await link.Grain.Restore(identity.Id, snapshots);
-            lease.Restored(renewal.Epoch);
+            lease.Restored(renewal.LeaseId);
             return false;
         }
 

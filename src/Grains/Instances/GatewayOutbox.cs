@@ -28,6 +28,12 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     public string GatewayId { get; } = gatewayId;
 
+    /// <summary>
+    /// This lease's identity. A gateway seen again after its lease ran out gets a new outbox, and so a new id: the
+    /// gateway compares ids, not the order of answers, to tell whether the instance forgot its connections.
+    /// </summary>
+    public Guid LeaseId { get; } = Guid.NewGuid();
+
     public HashSet<long> Connections { get; } = [];
 
     /// <summary>When the gateway last renewed its lease, as a timestamp of the instance's <see cref="TimeProvider"/>.</summary>

@@ -51,17 +51,16 @@ public sealed partial class InstanceGrain(
         {
             DeactivateIfUnknown();
             LogRejected(InstanceName, request.ClientId);
-            return new ConnectResult(false, false, _epoch, GatewayKnown: false);
+            return new ConnectResult(false, false, _epoch, LeaseId: Guid.Empty);
         }
 
-        var known = _gateways.IsKnown(request.Connection.GatewayId);
         var readOnly = access == TokenAccess.ReadOnly;
 
         // A will is a publish; a read-only token must not publish through it.
         var entry = Register(request.Connection, request.ClientId, readOnly, tokenId, readOnly ? null : request.Will);
         _events.Connected(entry);
         await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, known, tokenId);
+        return new ConnectResult(true, readOnly, _epoch, _gateways.Renew(request.Connection.GatewayId).LeaseId, tokenId);
     }
 
     public Task<TokenAccess> Authenticate(string? secret)
@@ -182,9 +181,8 @@ public sealed partial class InstanceGrain(
 
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
-        var known = _gateways.IsKnown(gatewayId);
         var gateway = _gateways.Renew(gatewayId);
-        return Task.FromResult(new LeaseRenewal(_epoch, known, gateway.Sequence));
+        return Task.FromResult(new LeaseRenewal(_epoch, gateway.LeaseId, gateway.Sequence));
     }
 
     public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)

@@ -4,7 +4,7 @@ using Broker.Grains;
 
 namespace Broker.Gateway.Tests.Routing;
 
-/// <summary>A connection as routing sees it, recording the acknowledgements and aborts it is handed.</summary>
+/// <summary>A connection as routing sees it, recording the acknowledgements and aborts it is handed, with an empty session.</summary>
 internal sealed class RecordingSink(long id) : IConnectionSink
 {
     public long Id { get; } = id;
@@ -19,5 +19,5 @@ internal sealed class RecordingSink(long id) : IConnectionSink
 
     public void Abort(string reason) => Aborted.Writer.TryWrite(reason);
 
-    public ConnectionSnapshot Snapshot() => throw new NotSupportedException();
+    public ConnectionSnapshot Snapshot() => new(Id, $"client-{Id}", Will: null, [], ReadOnly: false, TokenId: null);
 }

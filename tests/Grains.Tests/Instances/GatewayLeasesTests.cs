@@ -102,15 +102,17 @@ public sealed class GatewayLeasesTests
     }
 
     [Fact]
-    public void AGatewaySeenAgainAfterItsLeaseRanOutGetsANewOutbox()
+    public void AGatewaySeenAgainAfterItsLeaseRanOutGetsANewOutboxWithANewLeaseId()
     {
         var before = _leases.Renew("gw");
+        Assert.Equal(before.LeaseId, _leases.Renew("gw").LeaseId);
         _time.Advance(Duration + TimeSpan.FromSeconds(1));
         _leases.Expire();
 
         var after = _leases.Renew("gw");
 
         Assert.NotSame(before, after);
+        Assert.NotEqual(before.LeaseId, after.LeaseId);
         Assert.True(_leases.IsKnown("gw"));
     }
 
