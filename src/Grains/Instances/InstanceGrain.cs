@@ -58,9 +58,10 @@ public sealed partial class InstanceGrain(
 
         // A will is a publish; a read-only token must not publish through it.
         var entry = Register(request.Connection, request.ClientId, readOnly, tokenId, readOnly ? null : request.Will);
+        var leaseId = _gateways.Renew(request.Connection.GatewayId).LeaseId;
         _events.Connected(entry);
         await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, _gateways.Renew(request.Connection.GatewayId).LeaseId, tokenId);
+        return new ConnectResult(true, readOnly, _epoch, leaseId, tokenId);
     }
 
     public Task<TokenAccess> Authenticate(string? secret)
