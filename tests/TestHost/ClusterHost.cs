@@ -1,5 +1,6 @@
 using Broker.Gateway.Hosting;
 using Broker.Grains;
+using Broker.Grains.Configuration;
 using Broker.Grains.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -40,7 +41,7 @@ public sealed class ClusterHost : IAsyncDisposable
             host.Logging.SetMinimumLevel(minimumLevel);
             host.UseOrleans(silo => silo.AddBrokerGrains(host.Configuration));
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(BrokerStreams.ProviderName));
+        builder.ConfigureClient(client => client.AddDeliveryStreams(new ConfigurationBuilder().AddInMemoryCollection(siloSettings ?? new Dictionary<string, string?>()).Build()));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new ClusterHost(cluster);

@@ -122,7 +122,7 @@ public static partial class GatewayApplication
             var hostedBefore = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToList();
             builder.UseOrleansClient(client => client
                 .UseLocalhostClustering(configured.Gateway)
-                .AddMemoryStreams(BrokerStreams.ProviderName));
+                .AddDeliveryStreams(builder.Configuration));
             foreach (var added in builder.Services.Where(service => service.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(service)).ToList())
             {
                 builder.Services.Remove(added);

@@ -2,6 +2,7 @@ using Broker.Grains.Catalog;
 using Broker.Grains.Configuration;
 using Broker.Grains.Instances;
 using Broker.Grains.Storage;
+using Broker.Streaming;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,12 +39,20 @@ public static class SiloBuilderExtensions
         var streams = broker.GetSection("Streams");
         var partitions = streams.GetValue("Partitions", 2);
         var pollPeriod = streams.GetValue("PollPeriod", TimeSpan.FromMilliseconds(1));
-        silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
+        if (DeliveryStreams.Configured(configuration) == DeliveryStreamProvider.Memory)
         {
-            stream.ConfigurePartitioning(partitions);
-            stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
-        });
-        silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
+            {
+                stream.ConfigurePartitioning(partitions);
+                stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
+            });
+            silo.AddMemoryGrainStorage("PubSubStore");
+        }
+        else
+        {
+            silo.AddPushStreams(BrokerStreams.ProviderName, options => streams.GetSection("Push").Bind(options));
+        }
+
         if (mode == BrokerMode.Development)
         {
             // The single-process broker keeps run-time instances in its data folder, so they survive a restart.

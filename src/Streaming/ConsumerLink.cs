@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Streaming;
+
+/// <summary>
+/// What one producer process sends one subscriber of one stream: at most one call in flight, and everything that
+/// came meanwhile in the next call, in order. At most <c>maxQueued</c> items wait; beyond that the oldest are
+/// dropped, which the subscriber sees as a gap in the sequence numbers.
+/// </summary>
+internal sealed partial class ConsumerLink(StreamId stream, Guid epoch, PushSubscriber subscriber, int maxQueued, Action stale, ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<object> _queued = new();
+    private long _firstQueuedSequence;
+    private bool _sending;
+    private bool _failing;
+
+    /// <summary>Items dropped because the subscriber did not keep up or could not be reached.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Queues items numbered from <paramref name="first"/> (each link of a stream gets every item, so the queue stays contiguous).</summary>
+    public void Enqueue(long first, IReadOnlyList<object> items)
+    {
+        lock (_gate)
+        {
+            if (_queued.Count == 0)
+            {
+                _firstQueuedSequence = first;
+            }
+
+            foreach (var item in items)
+            {
+                _queued.Enqueue(item);
+            }
+
+            while (_queued.Count > maxQueued)
+            {
+                _queued.Dequeue();
+                _firstQueuedSequence++;
+                Dropped++;
+            }
+
+            if (_sending)
+            {
+                return;
+            }
+
+            _sending = true;
+        }
+
+        // The calls leave the producer's grain turn: the grain goes on while the subscriber is called.
+        _ = Task.Run(SendLoopAsync);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        while (true)
+        {
+            PushBatch batch;
+            lock (_gate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                batch = new PushBatch(stream, epoch, _firstQueuedSequence, [.. _queued]);
+                _firstQueuedSequence += _queued.Count;
+                _queued.Clear();
+            }
+
+            try
+            {
+                await subscriber.Consumer.Deliver(batch);
+                if (_failing)
+                {
+                    _failing = false;
+                    LogRecovered(stream, subscriber.SubscriptionId);
+                }
+            }
+            catch (Exception exception)
+            {
+                lock (_gate)
+                {
+                    Dropped += batch.Items.Length;
+                }
+
+                if (!_failing)
+                {
+                    _failing = true;
+                    LogDeliveryFailed(stream, subscriber.SubscriptionId, batch.Items.Length, exception.Message);
+                }
+
+                stale();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push stream {Stream}: delivering {Count} items to subscription {Subscription} failed ({Reason}); items are dropped until it answers again")]
+    private partial void LogDeliveryFailed(StreamId stream, Guid subscription, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push stream {Stream}: subscription {Subscription} receives again")]
+    private partial void LogRecovered(StreamId stream, Guid subscription);
+}

@@ -1,0 +1,75 @@
+using Orleans.Streams;
+
+namespace Broker.Streaming;
+
+/// <summary>
+/// A stream of a push stream provider. Producing queues the items for every subscriber and returns: delivery goes
+/// straight to the subscribers' sinks, without queues to poll. It is not rewindable: a subscription starts with
+/// what is produced after it, and a token to start from is refused. Completion and errors are not carried.
+/// </summary>
+internal sealed class PushStream<T>(PushStreamProvider provider, StreamId streamId) : IAsyncStream<T>
+{
+    public bool IsRewindable => false;
+
+    public string ProviderName => provider.Name;
+
+    public StreamId StreamId { get; } = streamId;
+
+    public Task OnNextAsync(T item, StreamSequenceToken? token = null) => provider.Producer.ProduceAsync(StreamId, [item!]);
+
+    public Task OnNextBatchAsync(IEnumerable<T> batch, StreamSequenceToken? token = null) =>
+        provider.Producer.ProduceAsync(StreamId, [.. batch.Select(item => (object)item!)]);
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer) => SubscribeAsync(observer, null);
+
+    public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer, StreamSequenceToken? token, string? filterData = null)
+    {
+        RefuseRewind(token);
+        if (filterData is not null)
+        {
+            throw new NotSupportedException("push streams take no filter data");
+        }
+
+        return SubscribeAsync(new PushConsumer<T>(observer));
+    }
+
+    public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncBatchObserver<T> observer) => SubscribeAsync(observer, null);
+
+    public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncBatchObserver<T> observer, StreamSequenceToken? token)
+    {
+        RefuseRewind(token);
+        return SubscribeAsync(new PushConsumer<T>(observer));
+    }
+
+    public Task<IList<StreamSubscriptionHandle<T>>> GetAllSubscriptionHandles() =>
+        Task.FromResult<IList<StreamSubscriptionHandle<T>>>([.. provider.Subscriptions.Of(StreamId, typeof(T)).Select(Handle)]);
+
+    public bool Equals(IAsyncStream<T>? other) => other is not null && other.ProviderName == ProviderName && other.StreamId.Equals(StreamId);
+
+    public override bool Equals(object? obj) => Equals(obj as IAsyncStream<T>);
+
+    public override int GetHashCode() => HashCode.Combine(ProviderName, StreamId);
+
+    public int CompareTo(IAsyncStream<T>? other) => other is null
+        ? 1
+        : string.CompareOrdinal(ProviderName, other.ProviderName) is var byName and not 0 ? byName : StreamId.CompareTo(other.StreamId);
+
+    public override string ToString() => $"{ProviderName}/{StreamId}";
+
+    private static void RefuseRewind(StreamSequenceToken? token)
+    {
+        if (token is not null)
+        {
+            throw new NotSupportedException("push streams are not rewindable: a subscription cannot start from a token");
+        }
+    }
+
+    private async Task<StreamSubscriptionHandle<T>> SubscribeAsync(PushConsumer<T> sink) =>
+        Handle(await provider.Subscriptions.AddAsync(StreamId, sink, typeof(T)));
+
+    private PushSubscriptionHandle<T> Handle(Guid id) => new(provider, StreamId, id);
+}

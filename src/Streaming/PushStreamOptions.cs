@@ -1,0 +1,20 @@
+namespace Broker.Streaming;
+
+/// <summary>How a push stream provider keeps subscriptions and bounds what waits for a slow consumer.</summary>
+public sealed class PushStreamOptions
+{
+    /// <summary>
+    /// How often a consumer renews its subscriptions with the streams' registries. A registry that lost them (its
+    /// silo stopped) has them again after one period, and delivery resumes.
+    /// </summary>
+    public TimeSpan RenewalPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a registry keeps a subscription that is not renewed: a consumer that died is forgotten then.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a producer uses the subscribers it looked up for a stream before asking the registry again.</summary>
+    public TimeSpan SubscriberRefreshPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Items that may wait for one consumer while a call to it is in flight; beyond it the oldest are dropped.</summary>
+    public int MaxQueuedItems { get; set; } = 10_000;
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace Broker.Streaming;
+
+/// <summary>Adds a push stream provider under a name, on silos and clients alike.</summary>
+public static class PushStreamsExtensions
+{
+    public static ISiloBuilder AddPushStreams(this ISiloBuilder silo, string name, Action<PushStreamOptions>? configure = null)
+    {
+        silo.Services.AddPushStreams(name, configure);
+        return silo;
+    }
+
+    public static IClientBuilder AddPushStreams(this IClientBuilder client, string name, Action<PushStreamOptions>? configure = null)
+    {
+        client.Services.AddPushStreams(name, configure);
+        return client;
+    }
+
+    private static void AddPushStreams(this IServiceCollection services, string name, Action<PushStreamOptions>? configure)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<PushStreamOptions>(name).Configure(options => configure?.Invoke(options));
+        services.AddKeyedSingleton<IStreamProvider>(name, (provider, _) =>
+            new PushStreamProvider(name, provider, provider.GetRequiredService<IOptionsMonitor<PushStreamOptions>>().Get(name)));
+    }
+}
