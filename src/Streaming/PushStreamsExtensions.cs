@@ -17,6 +17,8 @@ public static class PushStreamsExtensions
     public static IClientBuilder AddPushStreams(this IClientBuilder client, string name, Action<PushStreamOptions>? configure = null)
     {
         client.Services.AddPushStreams(name, configure);
+        client.Services.AddSingleton<IClusterConnectionStatusObserver>(services =>
+            new RenewalOnReconnect(() => (PushStreamProvider)services.GetRequiredKeyedService<IStreamProvider>(name)));
         return client;
     }
 

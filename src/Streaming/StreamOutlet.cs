@@ -10,6 +10,12 @@ namespace Broker.Streaming;
 /// </summary>
 internal sealed class StreamOutlet(StreamId stream, PushProducer producer, IPushStreamRegistryGrain registry, PushStreamOptions options, TimeProvider time, ILogger logger)
 {
+    /// <summary>
+    /// How long "no subscribers" is believed: a subscriber that registers (again, with a registry that restarted)
+    /// is found this soon, at a cost of a registry call per period on a stream nobody listens to.
+    /// </summary>
+    private static readonly TimeSpan NoSubscribersRefreshPeriod = TimeSpan.FromMilliseconds(50);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, ConsumerLink> _links = [];
     private Task<ImmutableArray<PushSubscriber>>? _lookup;
@@ -54,7 +60,7 @@ internal sealed class StreamOutlet(StreamId stream, PushProducer producer, IPush
         lock (_gate)
         {
             var now = time.GetTimestamp();
-            if (_lookup is null || (_lookup.IsCompleted && time.GetElapsedTime(_lookedUpAt, now) > options.SubscriberRefreshPeriod))
+            if (_lookup is null || (_lookup.IsCompletedSuccessfully && time.GetElapsedTime(_lookedUpAt, now) > RefreshPeriod(_lookup.Result)))
             {
                 _lookedUpAt = now;
                 _lookup = LookUpAsync();
@@ -63,6 +69,9 @@ internal sealed class StreamOutlet(StreamId stream, PushProducer producer, IPush
             return _lookup;
         }
     }
+
+    private TimeSpan RefreshPeriod(ImmutableArray<PushSubscriber> subscribers) =>
+        subscribers.IsEmpty ? NoSubscribersRefreshPeriod : options.SubscriberRefreshPeriod;
 
     private async Task<ImmutableArray<PushSubscriber>> LookUpAsync()
     {
