@@ -9,7 +9,7 @@ namespace Broker.Gateway.Tests.Processes;
 /// <summary>
 /// The only silo of a cluster is killed under a serving gateway and started again: meanwhile the gateway stays up,
 /// answers every request with the reason the cluster gives (CONNACK 3, HTTP 503, not ready) without a stack trace,
-/// and accepts clients and requests again once the silo is back.
+/// and serves clients and requests again once the silo is back.
 /// </summary>
 public sealed class SiloOutageTests
 {
@@ -60,12 +60,13 @@ public sealed class SiloOutageTests
 
         await using var restarted = StartSilo();
         await WaitForReadinessAsync(http, HttpStatusCode.OK, gateway);
-        // Delivery through a restarted silo's streams is the push stream provider's to restore (issue 10, D1);
-        // here the gateway accepts clients and requests again.
-        await using (var client = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client()))
+        await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client()))
         {
-            await client.SubscribeAsync("hello/#");
-            await client.PublishAsync("hello/world", "after the silo came back");
+            await subscriber.SubscribeAsync("hello/#");
+            await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client());
+            await publisher.PublishAsync("hello/world", "after the silo came back");
+            var received = await subscriber.ReceiveAsync();
+            Assert.Equal(("hello/world", "after the silo came back"), (received.Topic, received.Payload));
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await PublishOverHttpAsync(http)).StatusCode);

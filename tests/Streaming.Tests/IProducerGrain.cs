@@ -1,0 +1,7 @@
+namespace Broker.Streaming.Tests;
+
+/// <summary>A grain that produces numbers on a push stream, as the broker's instance grains produce deliveries.</summary>
+public interface IProducerGrain : IGrainWithStringKey
+{
+    Task Produce(string streamKey, int[] items);
+}
