@@ -3,8 +3,11 @@ using static Broker.Grains.Tests.Infrastructure.TestMessages;
 
 namespace Broker.Grains.Tests.Instances;
 
-[Collection(DevelopmentClusterCollection.Name)]
-public sealed class PublishRoutingTests(DevelopmentCluster cluster)
+/// <summary>
+/// How an instance routes what it is published, read from the gateways' inbox streams. The same tests run on each
+/// delivery stream provider (<see cref="PublishRoutingOnPushStreamsTests"/>, <see cref="PublishRoutingOnMemoryStreamsTests"/>).
+/// </summary>
+public abstract class PublishRoutingTests(BrokerCluster cluster)
 {
     private readonly string _prefix = UniquePrefix();
 

@@ -1,0 +1,7 @@
+namespace Broker.Grains.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class MemoryStreamsClusterCollection : ICollectionFixture<MemoryStreamsCluster>
+{
+    public const string Name = "Memory streams cluster";
+}
