@@ -5,15 +5,61 @@ namespace Broker.Streaming;
 
 /// <summary>
 /// The producing side of one provider in one process: a <see cref="StreamOutlet"/> per stream something was
-/// produced on, numbering the stream's items under this producer's epoch.
+/// produced on lately. An outlet nothing was produced on for <see cref="PushStreamOptions.OutletIdleTimeout"/> is
+/// dropped, so streams that ended (a gateway that went away) leave nothing behind; one made again for the same
+/// stream numbers its items under a new epoch.
 /// </summary>
 internal sealed class PushProducer(string providerName, Func<IGrainFactory> grains, PushStreamOptions options, TimeProvider time, ILogger logger)
+    : IDisposable
 {
     private readonly ConcurrentDictionary<StreamId, StreamOutlet> _outlets = new();
+    private readonly Lock _gate = new();
+    private ITimer? _sweep;
 
-    public Guid Epoch { get; } = Guid.NewGuid();
+    public int OutletCount => _outlets.Count;
 
-    public Task ProduceAsync(StreamId stream, IReadOnlyList<object> items) =>
-        _outlets.GetOrAdd(stream, id => new StreamOutlet(id, this, grains().GetGrain<IPushStreamRegistryGrain>(IPushStreamRegistryGrain.KeyOf(providerName, id)), options, time, logger))
-            .ProduceAsync(items);
+    public async Task ProduceAsync(StreamId stream, IReadOnlyList<object> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            if (!_outlets.TryGetValue(stream, out var outlet))
+            {
+                outlet = _outlets.GetOrAdd(stream, id => new StreamOutlet(id, Registry(id), options, time, logger));
+                lock (_gate)
+                {
+                    _sweep ??= time.CreateTimer(_ => Sweep(), null, options.OutletIdleTimeout, options.OutletIdleTimeout);
+                }
+            }
+
+            if (await outlet.TryProduceAsync(items))
+            {
+                return;
+            }
+
+            // The sweep retired it meanwhile.
+            _outlets.TryRemove(new KeyValuePair<StreamId, StreamOutlet>(stream, outlet));
+        }
+    }
+
+    /// <summary>Drops the outlets nothing was produced on for the idle timeout.</summary>
+    public void Sweep()
+    {
+        foreach (var (stream, outlet) in _outlets)
+        {
+            if (outlet.TryRetire(options.OutletIdleTimeout))
+            {
+                _outlets.TryRemove(new KeyValuePair<StreamId, StreamOutlet>(stream, outlet));
+            }
+        }
+    }
+
+    public void Dispose() => _sweep?.Dispose();
+
+    private IPushStreamRegistryGrain Registry(StreamId stream) =>
+        grains().GetGrain<IPushStreamRegistryGrain>(IPushStreamRegistryGrain.KeyOf(providerName, stream));
 }

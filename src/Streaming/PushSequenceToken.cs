@@ -3,8 +3,9 @@ using Orleans.Streams;
 namespace Broker.Streaming;
 
 /// <summary>
-/// Where an item stands in what one producer silo sent on one stream: the producer's epoch (new at every start of
-/// its provider) and a number that grows by one per item, so that a consumer sees gaps (dropped items) and restarts.
+/// Where an item stands in what one producer silo sent on one stream: an epoch (new when the silo starts producing on
+/// the stream, again after it was idle) and a number that grows by one per item, so that a consumer sees gaps
+/// (dropped items) and restarts.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class PushSequenceToken : StreamSequenceToken

@@ -15,6 +15,9 @@ public sealed class PushStreamOptions
     /// <summary>How long a producer uses the subscribers it looked up for a stream before asking the registry again.</summary>
     public TimeSpan SubscriberRefreshPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a producing silo keeps what it knows of a stream nothing was produced on.</summary>
+    public TimeSpan OutletIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Items that may wait for one consumer while a call to it is in flight; beyond it the oldest are dropped.</summary>
     public int MaxQueuedItems { get; set; } = 10_000;
 }

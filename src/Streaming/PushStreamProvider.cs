@@ -31,5 +31,9 @@ internal sealed class PushStreamProvider : IStreamProvider, IDisposable
 
     public IAsyncStream<T> GetStream<T>(StreamId streamId) => new PushStream<T>(this, streamId);
 
-    public void Dispose() => Subscriptions.Dispose();
+    public void Dispose()
+    {
+        Producer.Dispose();
+        Subscriptions.Dispose();
+    }
 }

@@ -8,7 +8,7 @@ namespace Broker.Streaming;
 /// <see cref="PushStreamOptions.SubscriberRefreshPeriod"/>, and at once after a failed delivery), and a
 /// <see cref="ConsumerLink"/> per subscriber that hands each one every item, in order.
 /// </summary>
-internal sealed class StreamOutlet(StreamId stream, PushProducer producer, IPushStreamRegistryGrain registry, PushStreamOptions options, TimeProvider time, ILogger logger)
+internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain registry, PushStreamOptions options, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// How long "no subscribers" is believed: a subscriber that registers (again, with a registry that restarted)
@@ -20,29 +20,49 @@ internal sealed class StreamOutlet(StreamId stream, PushProducer producer, IPush
     private readonly Dictionary<Guid, ConsumerLink> _links = [];
     private Task<ImmutableArray<PushSubscriber>>? _lookup;
     private long _lookedUpAt;
+    private readonly Guid _epoch = Guid.NewGuid();
     private long _nextSequence;
+    private long _producedAt = time.GetTimestamp();
+    private bool _retired;
 
-    public async Task ProduceAsync(IReadOnlyList<object> items)
+    /// <summary>How long ago something was last produced here.</summary>
+    public TimeSpan IdleFor => time.GetElapsedTime(Volatile.Read(ref _producedAt));
+
+    /// <summary>Hands the items to every subscriber's link; false when the outlet was retired meanwhile (use a new one).</summary>
+    public async Task<bool> TryProduceAsync(IReadOnlyList<object> items)
     {
-        if (items.Count == 0)
-        {
-            return;
-        }
-
+        Volatile.Write(ref _producedAt, time.GetTimestamp());
         var subscribers = await SubscribersAsync();
         lock (_gate)
         {
+            if (_retired)
+            {
+                return false;
+            }
+
             var first = _nextSequence;
             _nextSequence += items.Count;
             foreach (var subscriber in subscribers)
             {
                 if (!_links.TryGetValue(subscriber.SubscriptionId, out var link))
                 {
-                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, producer.Epoch, subscriber, options.MaxQueuedItems, Stale, logger);
+                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, _epoch, subscriber, options.MaxQueuedItems, Stale, logger);
                 }
 
                 link.Enqueue(first, items);
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends the outlet if nothing was produced on it for <paramref name="idleTimeout"/>; its links finish what they hold.</summary>
+    public bool TryRetire(TimeSpan idleTimeout)
+    {
+        lock (_gate)
+        {
+            _retired = IdleFor > idleTimeout;
+            return _retired;
         }
     }
 
