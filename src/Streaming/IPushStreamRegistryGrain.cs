@@ -18,4 +18,8 @@ public interface IPushStreamRegistryGrain : IGrainWithStringKey
     Task<ImmutableArray<PushSubscriber>> GetSubscribers();
 
     public static string KeyOf(string providerName, StreamId stream) => $"{providerName}/{stream}";
+
+    /// <summary>The registry of <paramref name="stream"/> under the provider <paramref name="providerName"/>.</summary>
+    public static IPushStreamRegistryGrain Of(IGrainFactory grains, string providerName, StreamId stream) =>
+        grains.GetGrain<IPushStreamRegistryGrain>(KeyOf(providerName, stream));
 }

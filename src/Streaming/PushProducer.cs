@@ -29,7 +29,7 @@ internal sealed class PushProducer(string providerName, Func<IGrainFactory> grai
         {
             if (!_outlets.TryGetValue(stream, out var outlet))
             {
-                outlet = _outlets.GetOrAdd(stream, id => new StreamOutlet(id, Registry(id), options, time, logger));
+                outlet = _outlets.GetOrAdd(stream, id => new StreamOutlet(id, IPushStreamRegistryGrain.Of(grains(), providerName, id), options, time, logger));
                 lock (_gate)
                 {
                     _sweep ??= time.CreateTimer(_ => Sweep(), null, options.OutletIdleTimeout, options.OutletIdleTimeout);
@@ -59,7 +59,4 @@ internal sealed class PushProducer(string providerName, Func<IGrainFactory> grai
     }
 
     public void Dispose() => _sweep?.Dispose();
-
-    private IPushStreamRegistryGrain Registry(StreamId stream) =>
-        grains().GetGrain<IPushStreamRegistryGrain>(IPushStreamRegistryGrain.KeyOf(providerName, stream));
 }

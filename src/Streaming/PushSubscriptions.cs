@@ -102,8 +102,7 @@ internal sealed partial class PushSubscriptions(string providerName, Func<IGrain
 
     public void Dispose() => _renewal?.Dispose();
 
-    private IPushStreamRegistryGrain Registry(StreamId stream) =>
-        grains().GetGrain<IPushStreamRegistryGrain>(IPushStreamRegistryGrain.KeyOf(providerName, stream));
+    private IPushStreamRegistryGrain Registry(StreamId stream) => IPushStreamRegistryGrain.Of(grains(), providerName, stream);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push streams {Provider}: renewing subscriptions failed ({Reason}); retrying every period")]
     private partial void LogRenewalsFailing(string provider, string reason);

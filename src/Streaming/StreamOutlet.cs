@@ -18,9 +18,9 @@ internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain reg
 
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, ConsumerLink> _links = [];
+    private readonly Guid _epoch = Guid.NewGuid();
     private Task<ImmutableArray<PushSubscriber>>? _lookup;
     private long _lookedUpAt;
-    private readonly Guid _epoch = Guid.NewGuid();
     private long _nextSequence;
     private long _producedAt = time.GetTimestamp();
     private bool _retired;

@@ -19,8 +19,7 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Everything a silo needs to host the broker's grains: instance catalog and lease options from the
     /// <c>Broker</c> configuration section, the clock (the system's, unless the host brought a
-    /// <see cref="TimeProvider"/>), and the delivery streams with a pulling agent tuned for latency (the default
-    /// 100 ms poll alone would add ~100 ms at p99).
+    /// <see cref="TimeProvider"/>), and the configured delivery streams (<see cref="DeliveryStreams"/>).
     /// </summary>
     public static ISiloBuilder AddBrokerGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -36,22 +35,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddOptions<LeaseOptions>().Bind(broker.GetSection("Lease"));
         silo.Services.AddOptions<InstanceStoreOptions>().Bind(broker.GetSection("Limits"));
 
-        var streams = broker.GetSection("Streams");
-        var partitions = streams.GetValue("Partitions", 2);
-        var pollPeriod = streams.GetValue("PollPeriod", TimeSpan.FromMilliseconds(1));
-        if (DeliveryStreams.Configured(configuration) == DeliveryStreamProvider.Memory)
-        {
-            silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
-            {
-                stream.ConfigurePartitioning(partitions);
-                stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
-            });
-            silo.AddMemoryGrainStorage("PubSubStore");
-        }
-        else
-        {
-            silo.AddPushStreams(BrokerStreams.ProviderName, options => streams.GetSection("Push").Bind(options));
-        }
+        silo.AddDeliveryStreams(configuration);
 
         if (mode == BrokerMode.Development)
         {
@@ -67,5 +51,26 @@ public static class SiloBuilderExtensions
             silo.AddMemoryGrainStorage(CatalogStorage.Name);
         }
         return silo;
+    }
+
+    /// <summary>The delivery streams configured under <c>Broker:Streams</c>, as the gateways' clients add them (<see cref="DeliveryStreams"/>).</summary>
+    private static void AddDeliveryStreams(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var streams = configuration.GetSection("Broker:Streams");
+        if (!DeliveryStreams.UsesMemoryStreams(streams))
+        {
+            silo.AddPushStreams(BrokerStreams.ProviderName, options => streams.GetSection("Push").Bind(options));
+            return;
+        }
+
+        // The pulling agent is tuned for latency: the default 100 ms poll alone would add ~100 ms at p99.
+        var partitions = streams.GetValue("Partitions", 2);
+        var pollPeriod = streams.GetValue("PollPeriod", TimeSpan.FromMilliseconds(1));
+        silo.AddMemoryStreams(BrokerStreams.ProviderName, stream =>
+        {
+            stream.ConfigurePartitioning(partitions);
+            stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = pollPeriod));
+        });
+        silo.AddMemoryGrainStorage("PubSubStore");
     }
 }
