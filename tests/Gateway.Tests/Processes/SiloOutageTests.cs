@@ -13,8 +13,6 @@ namespace Broker.Gateway.Tests.Processes;
 /// </summary>
 public sealed class SiloOutageTests
 {
-    private const string Instance = "demo";
-    private const string Secret = "demo-secret";
     private const string AdminKey = "admin-key";
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
 
@@ -26,28 +24,18 @@ public sealed class SiloOutageTests
     [Fact]
     public async Task AKilledSiloLeavesTheGatewayUpAnsweringUnavailableUntilTheSiloIsBack()
     {
-        var silo = StartSilo();
-        await using var gateway = BrokerProcess.Start("Gateway", new Dictionary<string, string>
-        {
-            ["Broker:Mode"] = "Cluster",
-            ["Broker:Silo:GatewayPort"] = $"{_siloGatewayPort}",
-            ["Broker:Ports:Mqtt"] = $"{_mqttPort}",
-            ["Broker:Ports:Http"] = $"{_httpPort}",
-            ["Broker:Ports:MqttTls"] = "0",
-            ["Broker:Ports:Https"] = "0",
-            ["Broker:ClusterRetryPeriod"] = "00:00:00.500",
-            ["Broker:Admin:Key"] = AdminKey,
-        });
+        var silo = ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort);
+        await using var gateway = ClusterProcesses.StartGateway(_siloGatewayPort, _mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey)]);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}") };
-        await using var connected = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client());
+        await using var connected = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
         Assert.Equal(HttpStatusCode.NoContent, (await PublishOverHttpAsync(http)).StatusCode);
 
         await silo.KillAsync();
         await silo.DisposeAsync();
 
-        await WaitForReadinessAsync(http, HttpStatusCode.ServiceUnavailable, gateway);
-        var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", _mqttPort, Client());
+        await ClusterProcesses.WaitForReadinessAsync([("of the test", gateway, http)], HttpStatusCode.ServiceUnavailable, RecoveryTimeout);
+        var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, refused);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PublishOverHttpAsync(http)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await AdminListAsync(http)).StatusCode);
@@ -58,12 +46,12 @@ public sealed class SiloOutageTests
         await connected.Disconnected.WaitAsync(RecoveryTimeout);
         await Assert.ThrowsAnyAsync<Exception>(() => publish);
 
-        await using var restarted = StartSilo();
-        await WaitForReadinessAsync(http, HttpStatusCode.OK, gateway);
-        await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client()))
+        await using var restarted = ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort);
+        await ClusterProcesses.WaitForReadinessAsync([("of the test", gateway, http)], HttpStatusCode.OK, RecoveryTimeout);
+        await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client()))
         {
             await subscriber.SubscribeAsync("hello/#");
-            await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, Client());
+            await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
             await publisher.PublishAsync("hello/world", "after the silo came back");
             var received = await subscriber.ReceiveAsync();
             Assert.Equal(("hello/world", "after the silo came back"), (received.Topic, received.Payload));
@@ -75,18 +63,10 @@ public sealed class SiloOutageTests
         Assert.Empty(gateway.FailureLines);
     }
 
-    private BrokerProcess StartSilo() => BrokerProcess.Start("Silo", new Dictionary<string, string>
-    {
-        ["Broker:Mode"] = "Cluster",
-        ["Broker:Silo:Port"] = $"{_siloPort}",
-        ["Broker:Silo:GatewayPort"] = $"{_siloGatewayPort}",
-        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-    });
-
     private static Task<HttpResponseMessage> PublishOverHttpAsync(HttpClient http)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/broker/hello/http") { Content = new StringContent("over HTTP") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Instance}:{Secret}")));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClusterProcesses.Instance}:{ClusterProcesses.Secret}")));
         return http.SendAsync(request);
     }
 
@@ -96,23 +76,4 @@ public sealed class SiloOutageTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         return http.SendAsync(request);
     }
-
-    /// <summary>Asks <c>/readyz</c> until it gives <paramref name="status"/>: the probe an orchestrator would ask.</summary>
-    private static async Task WaitForReadinessAsync(HttpClient http, HttpStatusCode status, BrokerProcess gateway)
-    {
-        using var deadline = new CancellationTokenSource(RecoveryTimeout);
-        try
-        {
-            while ((await http.GetAsync("/readyz", deadline.Token)).StatusCode != status)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
-            }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            throw new TimeoutException($"/readyz did not answer {status} within {RecoveryTimeout}; the gateway wrote:\n{string.Join('\n', gateway.Lines)}");
-        }
-    }
-
-    private static MqttTestClientOptions Client() => new() { Instance = Instance, Secret = Secret, ClientId = TestNames.ClientId() };
 }

@@ -12,8 +12,6 @@ namespace Broker.Gateway.Tests.Processes;
 /// </summary>
 public sealed class SiloRestartDeliveryTests
 {
-    private const string Instance = "demo";
-    private const string Secret = "demo-secret";
     private const int ConsecutiveMessages = 5;
     private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromSeconds(20);
@@ -39,11 +37,11 @@ public sealed class SiloRestartDeliveryTests
         var gateways = new[] { ("A", gatewayA, httpOfA), ("B", gatewayB, httpOfB) };
 
         // Before the crash the path works: published on A, received on B and on A.
-        await using var earlierOnB = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, Client());
+        await using var earlierOnB = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, ClusterProcesses.Client());
         await earlierOnB.SubscribeAsync(_topic);
-        await using var earlierOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, Client());
+        await using var earlierOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
         await earlierOnA.SubscribeAsync(_topic);
-        await using (var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, Client()))
+        await using (var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client()))
         {
             Assert.True((await publisher.PublishAsync(_topic, "before the crash")).IsSuccess);
         }
@@ -53,15 +51,15 @@ public sealed class SiloRestartDeliveryTests
 
         await silo.KillAsync();
         await silo.DisposeAsync();
-        await WaitForReadinessAsync(gateways, HttpStatusCode.ServiceUnavailable);
+        await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.ServiceUnavailable, ReadinessTimeout);
         await using var restarted = StartSilo(provider);
-        await WaitForReadinessAsync(gateways, HttpStatusCode.OK);
+        await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.OK, ReadinessTimeout);
         var sinceReady = Stopwatch.StartNew();
 
         // Subscribers on both gateways, new ones and those from before the crash whose connection survived it.
-        await using var laterOnB = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, Client());
+        await using var laterOnB = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, ClusterProcesses.Client());
         await laterOnB.SubscribeAsync(_topic);
-        await using var laterOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, Client());
+        await using var laterOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
         await laterOnA.SubscribeAsync(_topic);
         var subscribers = new List<(string Name, MqttTestClient Client)>
         {
@@ -167,7 +165,7 @@ public sealed class SiloRestartDeliveryTests
                         }
 
                         publisher = null;
-                        var (connected, code) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, Client());
+                        var (connected, code) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client());
                         publisher = connected ?? throw new InvalidOperationException($"CONNACK {code}");
                     }
 
@@ -237,48 +235,11 @@ public sealed class SiloRestartDeliveryTests
 
     private static (string, string) Content(ReceivedMessage message) => (message.Topic, message.Payload);
 
-    private BrokerProcess StartSilo(string provider) => BrokerProcess.Start("Silo", new Dictionary<string, string>
-    {
-        ["Broker:Mode"] = "Cluster",
-        ["Broker:Silo:Port"] = $"{_siloPort}",
-        ["Broker:Silo:GatewayPort"] = $"{_siloGatewayPort}",
-        [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-        ["Broker:Streams:Provider"] = provider,
-    });
+    private BrokerProcess StartSilo(string provider) =>
+        ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort, [new("Broker:Streams:Provider", provider)]);
 
-    private BrokerProcess StartGateway(string provider, int mqttPort, int httpPort) => BrokerProcess.Start("Gateway", new Dictionary<string, string>
-    {
-        ["Broker:Mode"] = "Cluster",
-        ["Broker:Silo:GatewayPort"] = $"{_siloGatewayPort}",
-        ["Broker:Ports:Mqtt"] = $"{mqttPort}",
-        ["Broker:Ports:Http"] = $"{httpPort}",
-        ["Broker:Ports:MqttTls"] = "0",
-        ["Broker:Ports:Https"] = "0",
-        ["Broker:ClusterRetryPeriod"] = "00:00:00.500",
-        ["Broker:Streams:Provider"] = provider,
-    });
-
-    /// <summary>Asks every gateway's <c>/readyz</c> until it gives <paramref name="status"/>: the probe an orchestrator would ask.</summary>
-    private static async Task WaitForReadinessAsync(IEnumerable<(string Name, BrokerProcess Process, HttpClient Http)> gateways, HttpStatusCode status)
-    {
-        using var deadline = new CancellationTokenSource(ReadinessTimeout);
-        foreach (var (name, process, http) in gateways)
-        {
-            try
-            {
-                while ((await http.GetAsync("/readyz", deadline.Token)).StatusCode != status)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
-                }
-            }
-            catch (Exception exception) when (deadline.IsCancellationRequested || exception is HttpRequestException)
-            {
-                throw new TimeoutException(
-                    $"/readyz of gateway {name} did not answer {status} within {ReadinessTimeout} (exited: {process.HasExited}); it wrote:\n{string.Join('\n', process.Lines)}",
-                    exception);
-            }
-        }
-    }
+    private BrokerProcess StartGateway(string provider, int mqttPort, int httpPort) =>
+        ClusterProcesses.StartGateway(_siloGatewayPort, mqttPort, httpPort, [new("Broker:Streams:Provider", provider)]);
 
     private static string FailureLines(BrokerProcess gatewayA, BrokerProcess gatewayB, BrokerProcess silo)
     {
@@ -287,6 +248,4 @@ public sealed class SiloRestartDeliveryTests
             .Select(process => $"\nWhat {process.Item1} logged as failures:\n{string.Join('\n', process.Item2.FailureLines.Take(20))}");
         return string.Concat(lines);
     }
-
-    private static MqttTestClientOptions Client() => new() { Instance = Instance, Secret = Secret, ClientId = TestNames.ClientId() };
 }

@@ -10,46 +10,29 @@ namespace Broker.Gateway.Tests.Processes;
 /// </summary>
 public sealed class StartAndStopTests
 {
-    private const string Instance = "demo";
-    private const string Secret = "demo-secret";
 
     [Fact]
     public async Task GatewayStartedBeforeAnySiloWaitsNotReadyRefusesClientsAsUnavailableAndServesOnceASiloStarts()
     {
         var (siloPort, siloGatewayPort, mqttPort, httpPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gateway = BrokerProcess.Start("Gateway", new Dictionary<string, string>
-        {
-            ["Broker:Mode"] = "Cluster",
-            ["Broker:Silo:GatewayPort"] = $"{siloGatewayPort}",
-            ["Broker:Ports:Mqtt"] = $"{mqttPort}",
-            ["Broker:Ports:Http"] = $"{httpPort}",
-            ["Broker:Ports:MqttTls"] = "0",
-            ["Broker:Ports:Https"] = "0",
-            ["Broker:ClusterRetryPeriod"] = "00:00:00.500",
-        });
+        await using var gateway = ClusterProcesses.StartGateway(siloGatewayPort, mqttPort, httpPort);
         await gateway.WaitForLineAsync("No silo answers yet");
         await gateway.WaitForLineAsync("listening: MQTT on port");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/livez")).StatusCode);
-        var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, Client());
+        var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client());
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, refused);
 
-        await using var silo = BrokerProcess.Start("Silo", new Dictionary<string, string>
-        {
-            ["Broker:Mode"] = "Cluster",
-            ["Broker:Silo:Port"] = $"{siloPort}",
-            ["Broker:Silo:GatewayPort"] = $"{siloGatewayPort}",
-            [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
-        });
+        await using var silo = ClusterProcesses.StartSilo(siloPort, siloGatewayPort);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
-        await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, Client()))
+        await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client()))
         {
             await subscriber.SubscribeAsync("hello/#");
-            await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, Client());
+            await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client());
             await publisher.PublishAsync("hello/world", "after the silo came");
             var received = await subscriber.ReceiveAsync();
             Assert.Equal(("hello/world", "after the silo came"), (received.Topic, received.Payload));
@@ -94,6 +77,4 @@ public sealed class StartAndStopTests
             }
         }
     }
-
-    private static MqttTestClientOptions Client() => new() { Instance = Instance, Secret = Secret, ClientId = TestNames.ClientId() };
 }
