@@ -6,9 +6,18 @@ namespace Broker.Streaming;
 /// <summary>
 /// What one producer process sends one subscriber of one stream: at most one call in flight, and everything that
 /// came meanwhile in the next call, in order. At most <c>maxQueued</c> items wait; beyond that the oldest are
-/// dropped, which the subscriber sees as a gap in the sequence numbers.
+/// dropped, which the subscriber sees as a gap in the sequence numbers. A subscriber in this process (a client
+/// co-hosted with the silo) is called directly, as <paramref name="localSinks"/> finds it: no Orleans message, no
+/// copy of the items (which are immutable), no thread hop for the answer.
 /// </summary>
-internal sealed partial class ConsumerLink(StreamId stream, Guid epoch, PushSubscriber subscriber, int maxQueued, Action stale, ILogger logger)
+internal sealed partial class ConsumerLink(
+    StreamId stream,
+    Guid epoch,
+    PushSubscriber subscriber,
+    Func<Guid, IPushStreamConsumer?> localSinks,
+    int maxQueued,
+    Action stale,
+    ILogger logger)
 {
     private readonly Lock _gate = new();
     private readonly Queue<object> _queued = new();
@@ -73,7 +82,9 @@ internal sealed partial class ConsumerLink(StreamId stream, Guid epoch, PushSubs
 
             try
             {
-                await subscriber.Consumer.Deliver(batch);
+                // Looked up per call: a subscription ended here is no longer called, as its deleted reference is not.
+                var sink = localSinks(subscriber.SubscriptionId) ?? subscriber.Consumer;
+                await sink.Deliver(batch);
                 if (_failing)
                 {
                     _failing = false;

@@ -7,9 +7,16 @@ namespace Broker.Streaming;
 /// The producing side of one provider in one process: a <see cref="StreamOutlet"/> per stream something was
 /// produced on lately. An outlet nothing was produced on for <see cref="PushStreamOptions.OutletIdleTimeout"/> is
 /// dropped, so streams that ended (a gateway that went away) leave nothing behind; one made again for the same
-/// stream numbers its items under a new epoch.
+/// stream numbers its items under a new epoch. Subscribers in this process are called directly, as
+/// <paramref name="localSinks"/> finds them by subscription id.
 /// </summary>
-internal sealed class PushProducer(string providerName, Func<IGrainFactory> grains, PushStreamOptions options, TimeProvider time, ILogger logger)
+internal sealed class PushProducer(
+    string providerName,
+    Func<IGrainFactory> grains,
+    Func<Guid, IPushStreamConsumer?> localSinks,
+    PushStreamOptions options,
+    TimeProvider time,
+    ILogger logger)
     : IDisposable
 {
     private readonly ConcurrentDictionary<StreamId, StreamOutlet> _outlets = new();
@@ -29,7 +36,7 @@ internal sealed class PushProducer(string providerName, Func<IGrainFactory> grai
         {
             if (!_outlets.TryGetValue(stream, out var outlet))
             {
-                outlet = _outlets.GetOrAdd(stream, id => new StreamOutlet(id, IPushStreamRegistryGrain.Of(grains(), providerName, id), options, time, logger));
+                outlet = _outlets.GetOrAdd(stream, id => new StreamOutlet(id, IPushStreamRegistryGrain.Of(grains(), providerName, id), localSinks, options, time, logger));
                 lock (_gate)
                 {
                     _sweep ??= time.CreateTimer(_ => Sweep(), null, options.OutletIdleTimeout, options.OutletIdleTimeout);

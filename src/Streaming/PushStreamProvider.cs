@@ -17,8 +17,8 @@ internal sealed class PushStreamProvider : IStreamProvider, IDisposable
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Broker.Streaming");
         IGrainFactory Grains() => services.GetRequiredService<IGrainFactory>();
-        Producer = new PushProducer(name, Grains, options, time, logger);
         Subscriptions = new PushSubscriptions(name, Grains, options, time, logger);
+        Producer = new PushProducer(name, Grains, Subscriptions.SinkOf, options, time, logger);
     }
 
     public string Name { get; }

@@ -8,7 +8,13 @@ namespace Broker.Streaming;
 /// <see cref="PushStreamOptions.SubscriberRefreshPeriod"/>, and at once after a failed delivery), and a
 /// <see cref="ConsumerLink"/> per subscriber that hands each one every item, in order.
 /// </summary>
-internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain registry, PushStreamOptions options, TimeProvider time, ILogger logger)
+internal sealed class StreamOutlet(
+    StreamId stream,
+    IPushStreamRegistryGrain registry,
+    Func<Guid, IPushStreamConsumer?> localSinks,
+    PushStreamOptions options,
+    TimeProvider time,
+    ILogger logger)
 {
     /// <summary>
     /// How long "no subscribers" is believed: a subscriber that registers (again, with a registry that restarted)
@@ -46,7 +52,7 @@ internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain reg
             {
                 if (!_links.TryGetValue(subscriber.SubscriptionId, out var link))
                 {
-                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, _epoch, subscriber, options.MaxQueuedItems, Stale, logger);
+                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, _epoch, subscriber, localSinks, options.MaxQueuedItems, Stale, logger);
                 }
 
                 link.Enqueue(first, items);
@@ -79,8 +85,10 @@ internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain reg
     {
         lock (_gate)
         {
+            // A failed lookup is asked again at once; it may have failed before it was stored here.
             var now = time.GetTimestamp();
-            if (_lookup is null || (_lookup.IsCompletedSuccessfully && time.GetElapsedTime(_lookedUpAt, now) > RefreshPeriod(_lookup.Result)))
+            if (_lookup is null
+                || (_lookup.IsCompleted && (!_lookup.IsCompletedSuccessfully || time.GetElapsedTime(_lookedUpAt, now) > RefreshPeriod(_lookup.Result))))
             {
                 _lookedUpAt = now;
                 _lookup = LookUpAsync();
@@ -95,17 +103,7 @@ internal sealed class StreamOutlet(StreamId stream, IPushStreamRegistryGrain reg
 
     private async Task<ImmutableArray<PushSubscriber>> LookUpAsync()
     {
-        ImmutableArray<PushSubscriber> subscribers;
-        try
-        {
-            subscribers = await registry.GetSubscribers();
-        }
-        catch
-        {
-            Stale();
-            throw;
-        }
-
+        var subscribers = await registry.GetSubscribers();
         lock (_gate)
         {
             // Links of subscriptions that ended are dropped with what waits in them.

@@ -71,7 +71,7 @@ public sealed class ConsumerLinkTests
     }
 
     private ConsumerLink Link(int maxQueued) =>
-        new(Stream, Guid.NewGuid(), new PushSubscriber(Guid.NewGuid(), _sink), maxQueued, () => Interlocked.Increment(ref _staleCalls), NullLogger.Instance);
+        new(Stream, Guid.NewGuid(), new PushSubscriber(Guid.NewGuid(), _sink), _ => null, maxQueued, () => Interlocked.Increment(ref _staleCalls), NullLogger.Instance);
 
     /// <summary>A sink whose every call waits until the test ends it.</summary>
     private sealed class HeldSink : IPushStreamConsumer

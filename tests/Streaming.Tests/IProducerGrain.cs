@@ -4,4 +4,7 @@ namespace Broker.Streaming.Tests;
 public interface IProducerGrain : IGrainWithStringKey
 {
     Task Produce(string streamKey, int[] items);
+
+    /// <summary>The silo this activation runs on.</summary>
+    Task<SiloAddress> Host();
 }

@@ -1,7 +1,10 @@
 namespace Broker.Streaming.Tests;
 
-public sealed class ProducerGrain : Grain, IProducerGrain
+/// <summary>Produces numbers on a push stream from the silo it is activated on, and tells which silo that is.</summary>
+public sealed class ProducerGrain(ILocalSiloDetails silo) : Grain, IProducerGrain
 {
     public Task Produce(string streamKey, int[] items) =>
         this.GetStreamProvider(PushCluster.Provider).GetStream<int>(PushCluster.Stream(streamKey)).OnNextBatchAsync(items);
+
+    public Task<SiloAddress> Host() => Task.FromResult(silo.SiloAddress);
 }

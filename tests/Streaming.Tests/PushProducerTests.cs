@@ -5,7 +5,7 @@ namespace Broker.Streaming.Tests;
 
 /// <summary>
 /// A producing silo keeps what it knows of a stream only while something is produced on it: streams that ended
-/// (a gateway that went away) leave nothing behind.
+/// (a gateway that went away) leave nothing behind; and a failed lookup of a stream's subscribers is not kept.
 /// </summary>
 public sealed class PushProducerTests : IDisposable
 {
@@ -15,7 +15,7 @@ public sealed class PushProducerTests : IDisposable
     private readonly PushProducer _producer;
 
     public PushProducerTests() =>
-        _producer = new PushProducer("push", () => _grains.Factory, new PushStreamOptions { OutletIdleTimeout = IdleTimeout }, _time, NullLogger.Instance);
+        _producer = new PushProducer("push", () => _grains.Factory, _ => null, new PushStreamOptions { OutletIdleTimeout = IdleTimeout }, _time, NullLogger.Instance);
 
     [Fact]
     public async Task AStreamNothingWasProducedOnForTheIdleTimeoutIsForgottenAndMadeAgainWhenUsed()
@@ -40,6 +40,18 @@ public sealed class PushProducerTests : IDisposable
 
         Assert.Equal(0, _producer.OutletCount);
         Assert.Equal(0, _grains.Registry.Lookups);
+    }
+
+    [Fact]
+    public async Task ALookupThatFailedAtOnceIsAskedAgainByTheNextProduce()
+    {
+        var stream = StreamId.Create("numbers", "registry-down");
+        _grains.Registry.FailuresToCome = 1;
+
+        await Assert.ThrowsAsync<TimeoutException>(() => _producer.ProduceAsync(stream, [1]));
+        await _producer.ProduceAsync(stream, [2]);
+
+        Assert.Equal(2, _grains.Registry.Lookups);
     }
 
     public void Dispose() => _producer.Dispose();

@@ -13,7 +13,8 @@ namespace Broker.Gateway.Connections;
 /// <see cref="GatewayOptions.MaxQueuedBytes"/>, QoS 1 and 2 wait for the in-flight window in a bounded
 /// queue, and a client that lets that queue overflow is reported as a slow consumer. The queue is two swapped
 /// lists and one reusable wake-up signal, so an idle connection holds little memory and a busy one allocates
-/// nothing per flush.
+/// nothing per flush. Deliveries only queue; <see cref="Flush"/>, called once after a batch of them, wakes the loop
+/// on the calling thread, so that a batch of deliveries reaches the pipe without a thread hop.
 /// </summary>
 internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, long maxQueuedBytes, BrokerMetrics metrics)
     : IValueTaskSource<bool>
@@ -31,30 +32,37 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     private bool _finished;
     private long _queuedBytes;
 
+    /// <summary>Queues a packet and writes it (see <see cref="Flush"/>); not to be called with the queue's lock held.</summary>
     public void Send(MqttPacket packet)
     {
-        Interlocked.Add(ref _queuedBytes, packet.GetSize());
-        bool wake;
+        Queue(packet);
+        Flush();
+    }
+
+    /// <summary>
+    /// Writes what was queued when the write loop is idle: the loop runs on the calling thread until it has handed
+    /// everything to the pipe (or the pipe pushes back), instead of waking a thread of its own for it.
+    /// </summary>
+    public void Flush()
+    {
         lock (_gate)
         {
-            if (_finished)
+            if (!_waiting || _queued.Count == 0)
             {
                 return;
             }
 
-            _queued.Add(packet);
-            wake = _waiting;
             _waiting = false;
         }
 
-        if (wake)
-        {
-            _signal.SetResult(true);
-        }
+        // Only the thread that took the wake-up sets the signal, so the flag cannot change under another.
+        _signal.RunContinuationsAsynchronously = false;
+        _signal.SetResult(true);
     }
 
     /// <summary>
-    /// Queues a message from the instance at the QoS the client was granted. Returns false when the client reads
+    /// Queues a message from the instance at the QoS the client was granted, to be written by the next
+    /// <see cref="Flush"/>. Returns false when the client reads
     /// too slowly for the bounded queue (a slow consumer). With <paramref name="rootSlash"/> the client gets the
     /// topic with the leading '/' its subscription had.
     /// </summary>
@@ -87,18 +95,19 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// <summary>Sends what was held back, in order, and delivers directly again. Returns false for a slow consumer.</summary>
     public bool ReleaseDeliveries()
     {
+        var keptUp = true;
         lock (_gate)
         {
             var held = _held;
             _held = null;
-            var keptUp = true;
             foreach (var (message, qos, rootSlash) in held ?? [])
             {
                 keptUp &= DeliverNow(message, qos, retain: false, rootSlash);
             }
-
-            return keptUp;
         }
+
+        Flush();
+        return keptUp;
     }
 
     /// <summary>Ends an outgoing message's flow (PUBACK for QoS 1, PUBCOMP for QoS 2) and sends the next queued one.</summary>
@@ -109,12 +118,14 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
             _outgoing.Complete(packetId, qos, _released);
             foreach (var next in _released)
             {
-                Send(next);
+                Queue(next);
             }
 
             metrics.MessagesOut.Add(_released.Count);
             _released.Clear();
         }
+
+        Flush();
     }
 
     /// <summary>No more packets: the write loop ends once it has written what is queued.</summary>
@@ -130,6 +141,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
         if (wake)
         {
+            _signal.RunContinuationsAsynchronously = true;
             _signal.SetResult(false);
         }
     }
@@ -140,7 +152,8 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     /// </summary>
     public async Task RunAsync(PipeWriter output)
     {
-        while (await WaitForPacketsAsync())
+        // Without a captured context: the loop goes on wherever a flush woke it, never on a caller's scheduler.
+        while (await WaitForPacketsAsync().ConfigureAwait(false))
         {
             lock (_gate)
             {
@@ -156,10 +169,23 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
 
             Recycle(_writing);
             Interlocked.Add(ref _queuedBytes, -written);
-            var flush = await output.FlushAsync();
+            var flush = await output.FlushAsync().ConfigureAwait(false);
             if (flush.IsCompleted || flush.IsCanceled)
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>Adds a packet to the queue without waking the write loop: the next <see cref="Flush"/> writes it.</summary>
+    public void Queue(MqttPacket packet)
+    {
+        Interlocked.Add(ref _queuedBytes, packet.GetSize());
+        lock (_gate)
+        {
+            if (!_finished)
+            {
+                _queued.Add(packet);
             }
         }
     }
@@ -213,7 +239,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
         var topic = rootSlash ? "/" + message.Topic : message.Topic;
         if (_outgoing.Add(topic, message.Payload, (QualityOfService)qos, retain, out var overflowed) is { } packet)
         {
-            Send(packet);
+            Queue(packet);
             metrics.MessagesOut.Add(1);
         }
         else if (overflowed && qos == 0)

@@ -138,7 +138,9 @@ internal sealed partial class MqttConnection : IConnectionSink
     }
 
     public void Acknowledge(ushort packetId, bool exactlyOnce) =>
-        _writer.Send(exactlyOnce ? new PubRecPacket(packetId) : new PubAckPacket(packetId));
+        _writer.Queue(exactlyOnce ? new PubRecPacket(packetId) : new PubAckPacket(packetId));
+
+    public void Flush() => _writer.Flush();
 
     public ConnectionSnapshot Snapshot() => _session.Snapshot();
 

@@ -227,6 +227,7 @@ internal sealed partial class MqttSession(MqttConnection connection, ConnectionS
             if (publish.Qos != QualityOfService.AtMostOnce)
             {
                 connection.Acknowledge(publish.PacketId, publish.Qos == QualityOfService.ExactlyOnce);
+                connection.Flush();
             }
 
             await instance.ReportAsync(ErrorCodes.ReadOnly, publish.Topic);

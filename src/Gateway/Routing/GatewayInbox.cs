@@ -68,12 +68,24 @@ internal sealed partial class GatewayInbox(
         }
 
         var lease = link.Lease;
+        List<IConnectionSink>? delivered = null;
         foreach (var delivery in batch.Deliveries)
         {
             if (lease.TryGetMember(delivery.ConnectionId, out var connection))
             {
                 connection.Deliver(batch.Messages[delivery.MessageIndex], delivery.Qos, retain: false, delivery.RootSlash);
+                delivered ??= [];
+                if (delivered.Count == 0 || !ReferenceEquals(delivered[^1], connection))
+                {
+                    delivered.Add(connection);
+                }
             }
+        }
+
+        // The whole batch is queued before anything is written, so each connection writes its share at once.
+        foreach (var connection in delivered ?? [])
+        {
+            connection.Flush();
         }
 
         foreach (var close in batch.ConnectionsToClose)

@@ -133,6 +133,17 @@ internal sealed partial class InstanceRouter(
                 ack.Connection.Acknowledge(ack.PacketId, ack.ExactlyOnce);
             }
 
+            IConnectionSink? flushed = null;
+            foreach (var ack in acks)
+            {
+                // A publisher's acknowledgements are mostly in a row: one flush for the row.
+                if (!ReferenceEquals(ack.Connection, flushed))
+                {
+                    flushed = ack.Connection;
+                    flushed.Flush();
+                }
+            }
+
             return null;
         }
         catch (Exception exception)

@@ -46,6 +46,7 @@ internal sealed class FakeInstanceSession(IConnectionSink connection, string ins
         if (message.Qos > 0)
         {
             Connection.Acknowledge(packetId, exactlyOnce: message.Qos == 2);
+            Connection.Flush();
         }
     }
 

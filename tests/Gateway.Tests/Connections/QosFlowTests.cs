@@ -85,6 +85,7 @@ public sealed class QosFlowTests
 
         sink.Deliver(Message("t", "one", qos: 1), qos: 1, retain: false, rootSlash: false);
         sink.Deliver(Message("t", "two", qos: 1), qos: 1, retain: false, rootSlash: true);
+        sink.Flush();
         var first = await harness.ReceiveAsync<PublishPacket>();
         Assert.Equal(("t", "one", QualityOfService.AtLeastOnce, (ushort)1), (first.Topic, Encoding.UTF8.GetString(first.Payload.Span), first.Qos, first.PacketId));
         await harness.SendAsync(PingReqPacket.Instance);
@@ -106,6 +107,7 @@ public sealed class QosFlowTests
 
         sink.Deliver(Message("t", "one", qos: 2), qos: 2, retain: false, rootSlash: false);
         sink.Deliver(Message("t", "two", qos: 2), qos: 2, retain: false, rootSlash: false);
+        sink.Flush();
         var first = await harness.ReceiveAsync<PublishPacket>();
         await harness.SendAsync(new PubRecPacket(first.PacketId));
         Assert.Equal(new PubRelPacket(first.PacketId), await harness.ReceiveAsync());
@@ -126,6 +128,7 @@ public sealed class QosFlowTests
         sink.Deliver(Message("t", "2", qos: 1), qos: 1, retain: false, rootSlash: false);
         sink.Deliver(Message("t", "3", qos: 0), qos: 0, retain: false, rootSlash: false);
         sink.Deliver(Message("t", "4", qos: 1), qos: 1, retain: false, rootSlash: false);
+        sink.Flush();
 
         var received = new List<string>();
         while (received.Count < 4)

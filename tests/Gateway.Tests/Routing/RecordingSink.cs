@@ -17,6 +17,10 @@ internal sealed class RecordingSink(long id) : IConnectionSink
 
     public void Acknowledge(ushort packetId, bool exactlyOnce) => Acknowledged.Writer.TryWrite(packetId);
 
+    public void Flush()
+    {
+    }
+
     public void Abort(string reason) => Aborted.Writer.TryWrite(reason);
 
     public ConnectionSnapshot Snapshot() => new(Id, $"client-{Id}", Will: null, [], ReadOnly: false, TokenId: null);
