@@ -8,7 +8,8 @@ namespace Broker.Streaming;
 /// came meanwhile in the next call, in order. At most <c>maxQueued</c> items wait; beyond that the oldest are
 /// dropped, which the subscriber sees as a gap in the sequence numbers. A subscriber in this process (a client
 /// co-hosted with the silo) is called directly, as <paramref name="localSinks"/> finds it: no Orleans message, no
-/// copy of the items (which are immutable), no thread hop for the answer.
+/// copy of the items (which are immutable), no thread hop for the answer. A grain is not found there: it is always
+/// called through Orleans, so that its deliveries run in its own turns.
 /// </summary>
 internal sealed partial class ConsumerLink(
     StreamId stream,
@@ -75,7 +76,7 @@ internal sealed partial class ConsumerLink(
                     return;
                 }
 
-                batch = new PushBatch(stream, epoch, _firstQueuedSequence, [.. _queued]);
+                batch = new PushBatch(stream, epoch, _firstQueuedSequence, [.. _queued], subscriber.SubscriptionId);
                 _firstQueuedSequence += _queued.Count;
                 _queued.Clear();
             }

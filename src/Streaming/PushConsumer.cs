@@ -4,13 +4,16 @@ namespace Broker.Streaming;
 
 /// <summary>
 /// One subscription's sink in the subscribing process: it hands each delivered batch to the subscriber's observer,
-/// one batch at a time (producers in several silos may call at once), each item with its sequence token.
+/// one batch at a time (producers in several silos may call at once), each item with its sequence token. Ended
+/// (disposed), it hands nothing more to the observer, not even the rest of the batch it is handing over: an
+/// observer that unsubscribes while it handles an item gets no later item.
 /// </summary>
 internal sealed class PushConsumer<T> : IPushStreamConsumer, IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private IAsyncObserver<T>? _observer;
     private IAsyncBatchObserver<T>? _batchObserver;
+    private volatile bool _ended;
 
     public PushConsumer(IAsyncObserver<T> observer) => _observer = observer;
 
@@ -21,13 +24,22 @@ internal sealed class PushConsumer<T> : IPushStreamConsumer, IDisposable
 
     public void Replace(IAsyncBatchObserver<T> observer) => (_observer, _batchObserver) = (null, observer);
 
-    public void Dispose() => _turn.Dispose();
+    /// <summary>
+    /// Ends the subscription's deliveries. The turn is not disposed: a delivery may hold it or wait for it (the
+    /// observer may be ending its own subscription), and it owns no handle to release.
+    /// </summary>
+    public void Dispose() => _ended = true;
 
     public async Task Deliver(PushBatch batch)
     {
         await _turn.WaitAsync();
         try
         {
+            if (_ended)
+            {
+                return;
+            }
+
             if (_batchObserver is { } batchObserver)
             {
                 var items = new List<SequentialItem<T>>(batch.Items.Length);
@@ -40,7 +52,7 @@ internal sealed class PushConsumer<T> : IPushStreamConsumer, IDisposable
                 return;
             }
 
-            for (var i = 0; i < batch.Items.Length; i++)
+            for (var i = 0; i < batch.Items.Length && !_ended; i++)
             {
                 await _observer!.OnNextAsync((T)batch.Items[i], new PushSequenceToken(batch.Epoch, batch.FirstSequence + i));
             }

@@ -8,7 +8,7 @@ namespace Broker.Streaming;
 /// produced on lately. An outlet nothing was produced on for <see cref="PushStreamOptions.OutletIdleTimeout"/> is
 /// dropped, so streams that ended (a gateway that went away) leave nothing behind; one made again for the same
 /// stream numbers its items under a new epoch. Subscribers in this process are called directly, as
-/// <paramref name="localSinks"/> finds them by subscription id.
+/// <paramref name="localSinks"/> finds them by subscription id (grains are not among them: they are called through Orleans).
 /// </summary>
 internal sealed class PushProducer(
     string providerName,

@@ -6,6 +6,10 @@ namespace Broker.Streaming;
 /// A stream of a push stream provider. Producing queues the items for every subscriber and returns: delivery goes
 /// straight to the subscribers' sinks, without queues to poll. It is not rewindable: a subscription starts with
 /// what is produced after it, and a token to start from is refused. Completion and errors are not carried.
+/// Subscribing in a grain subscribes the grain's activation: it receives in its own turns until it unsubscribes or
+/// the activation ends (a new activation subscribes again, in its <c>OnActivateAsync</c> for instance; there is
+/// nothing to resume). <see cref="GetAllSubscriptionHandles"/> lists the caller's own: the grain activation's in a
+/// grain, the process's elsewhere.
 /// </summary>
 internal sealed class PushStream<T>(PushStreamProvider provider, StreamId streamId) : IAsyncStream<T>
 {

@@ -8,6 +8,8 @@ namespace Broker.Streaming;
 /// A stream provider that pushes: a producer calls each subscriber's sink directly (one call in flight per
 /// subscriber, what comes meanwhile in the next call), and subscribers are found in a registry grain per stream,
 /// where they renew their subscriptions as leases. The same provider, under the same name, serves silos and clients.
+/// A subscription made in a grain is the grain's, delivered in the grain's turns, for as long as its activation lasts
+/// (see <see cref="GrainConsumerExtension"/>).
 /// </summary>
 internal sealed class PushStreamProvider : IStreamProvider, IDisposable
 {
@@ -17,8 +19,9 @@ internal sealed class PushStreamProvider : IStreamProvider, IDisposable
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Broker.Streaming");
         IGrainFactory Grains() => services.GetRequiredService<IGrainFactory>();
-        Subscriptions = new PushSubscriptions(name, Grains, options, time, logger);
-        Producer = new PushProducer(name, Grains, Subscriptions.SinkOf, options, time, logger);
+        IGrainContext? RunningActivation() => GrainConsumerExtension.RunningActivation(services.GetService<IGrainContextAccessor>());
+        Subscriptions = new PushSubscriptions(name, Grains, RunningActivation, options, time, logger);
+        Producer = new PushProducer(name, Grains, Subscriptions.DirectSinkOf, options, time, logger);
     }
 
     public string Name { get; }

@@ -3,8 +3,11 @@ using Orleans.Streams;
 
 namespace Broker.Streaming.Tests;
 
-/// <summary>A subscriber that keeps every number it receives with its token, for the test to read in order.</summary>
-internal sealed class NumberObserver : IAsyncObserver<int>
+/// <summary>
+/// A subscriber that keeps every number it receives with its token, for the test to read in order; also where a
+/// consumer grain reports the numbers it receives.
+/// </summary>
+internal sealed class NumberObserver : IAsyncObserver<int>, INumberReport
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -15,6 +18,8 @@ internal sealed class NumberObserver : IAsyncObserver<int>
         Received.Writer.TryWrite((item, (PushSequenceToken)token!));
         return Task.CompletedTask;
     }
+
+    public Task Report(int item, PushSequenceToken token) => OnNextAsync(item, token);
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime;
-using Orleans.Runtime.Placement;
 using Orleans.Streams;
 using Orleans.TestingHost;
 
@@ -106,14 +105,14 @@ public sealed class ProducerFailoverTests : IAsyncLifetime
         InProcessSiloHandle registryOn)
     {
         var registry = IPushStreamRegistryGrain.Of(_cluster.Client, PushCluster.Provider, PushCluster.Stream(key));
-        await PlacedOn(registryOn, registry.GetSubscribers);
+        await PlacementHint.On(registryOn, registry.GetSubscribers);
         Assert.Equal(registryOn.SiloAddress, HostOf(registry));
 
         var observer = new NumberObserver();
         var subscription = await _cluster.Client.GetStreamProvider(PushCluster.Provider).GetStream<int>(PushCluster.Stream(key)).SubscribeAsync(observer);
 
         var producer = _cluster.Client.GetGrain<IProducerGrain>(key);
-        Assert.Equal(producerOn.SiloAddress, await PlacedOn(producerOn, producer.Host));
+        Assert.Equal(producerOn.SiloAddress, await PlacementHint.On(producerOn, producer.Host));
         return (producer, registry, observer, subscription);
     }
 
@@ -137,20 +136,6 @@ public sealed class ProducerFailoverTests : IAsyncLifetime
     {
         Assert.Single(received.Select(entry => entry.Token.Epoch).Distinct());
         Assert.Equal(Enumerable.Range(0, received.Count).Select(i => (long)i), received.Select(entry => entry.Token.SequenceNumber));
-    }
-
-    /// <summary>Calls <paramref name="call"/> with a placement hint, so that the grain it activates lands on <paramref name="silo"/>.</summary>
-    private static async Task<T> PlacedOn<T>(InProcessSiloHandle silo, Func<Task<T>> call)
-    {
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo.SiloAddress);
-        try
-        {
-            return await call();
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-        }
     }
 
     /// <summary>

@@ -10,7 +10,9 @@ namespace Broker.Gateway.Routing;
 /// This gateway's inbox stream: every instance sends it one batch per grain turn with the deliveries for its
 /// connections here. <see cref="ClusterConnection"/> subscribes it before any connection joins. Stream subscriptions of clients
 /// are soft state too, so the inbox remembers the last batch it received from each instance, and subscribes
-/// again when the lease keeper finds that an instance sent batches that never arrived.
+/// again when the lease keeper finds that an instance sent batches that never arrived. Batches an instance numbers
+/// consecutively; a batch that skips numbers shows that the ones between were dropped on the way (a silo whose
+/// queue for this gateway overflowed), and the instance's QoS 1 and 2 subscribers here are disconnected.
 /// </summary>
 internal sealed partial class GatewayInbox(
     IClusterClient client,
@@ -59,6 +61,7 @@ internal sealed partial class GatewayInbox(
 
     public Task OnNextAsync(InboxBatch batch, StreamSequenceToken? token = null)
     {
+        var skipped = _lastReceived.TryGetValue(batch.Instance, out var last) && last.Epoch == batch.Epoch ? batch.Sequence - last.Sequence - 1 : 0;
         _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
         metrics.InboxDelay.Record(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - batch.SentAtUtcTicks).TotalMilliseconds);
 
@@ -68,6 +71,13 @@ internal sealed partial class GatewayInbox(
         }
 
         var lease = link.Lease;
+        if (skipped > 0)
+        {
+            metrics.BatchesLost.Add(skipped);
+            var aborted = lease.AbortReliableSubscribers($"{skipped} delivery batches of instance {batch.Instance} were lost on the way to this gateway");
+            LogBatchesLost(skipped, batch.Instance, aborted);
+        }
+
         List<IConnectionSink>? delivered = null;
         foreach (var delivery in batch.Deliveries)
         {
@@ -106,6 +116,9 @@ internal sealed partial class GatewayInbox(
         LogStreamError(ex);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} delivery batches of instance {Instance} were lost on the way to this gateway (a silo's queue for it overflowed); {Aborted} QoS 1/2 subscribers disconnected")]
+    private partial void LogBatchesLost(long count, string instance, int aborted);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway {Gateway} subscribed to its inbox stream")]
     private partial void LogSubscribed(string gateway);

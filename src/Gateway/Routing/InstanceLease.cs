@@ -50,6 +50,26 @@ internal sealed class InstanceLease
 
     public void Left(IConnectionSink connection) => _members.TryRemove(connection.Id, out _);
 
+    /// <summary>
+    /// Ends the connections here that subscribed with QoS 1 or 2, after deliveries of the instance were lost on the
+    /// way: they may have been owed some, and a session without them must not go on as if nothing happened. QoS 0
+    /// subscribers may lose messages and stay. Returns how many were ended.
+    /// </summary>
+    public int AbortReliableSubscribers(string reason)
+    {
+        var aborted = 0;
+        foreach (var connection in _members.Values)
+        {
+            if (connection.Snapshot().Subscriptions.Any(subscription => subscription.Qos > 0))
+            {
+                connection.Abort(reason);
+                aborted++;
+            }
+        }
+
+        return aborted;
+    }
+
     /// <summary>Whether a renewal's answer shows that the instance lost this gateway's connections.</summary>
     public bool MustRestore(LeaseRenewal renewal)
     {

@@ -14,6 +14,7 @@ public sealed class BrokerMetrics
         MessagesIn = meter.CreateCounter<long>("broker.messages.in", description: "PUBLISH packets received from clients");
         MessagesOut = meter.CreateCounter<long>("broker.messages.out", description: "PUBLISH packets queued for clients");
         MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers");
+        BatchesLost = meter.CreateCounter<long>("broker.inbox.batches_lost", description: "Delivery batches that instances sent this gateway and that were dropped on the way");
         BatchSize = meter.CreateHistogram<int>("broker.publish.batch_size", description: "Messages per publish call to an instance");
         PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances");
         InboxDelay = meter.CreateHistogram<double>("broker.inbox.delay", unit: "ms", description: "Time from an instance sending a delivery batch to this gateway receiving it (the stream hop)");
@@ -26,6 +27,8 @@ public sealed class BrokerMetrics
     public Counter<long> MessagesOut { get; }
 
     public Counter<long> MessagesDropped { get; }
+
+    public Counter<long> BatchesLost { get; }
 
     public Histogram<int> BatchSize { get; }
 

@@ -61,4 +61,25 @@ public sealed class InstanceLeaseTests
         Assert.False(_lease.MustRestore(new LeaseRenewal(Epoch, next, LastSequence: 0)));
         Assert.Equal(0, _lease.ExpectedSequence);
     }
+
+    [Fact]
+    public void LostDeliveriesEndTheConnectionsThatSubscribedWithQoS1Or2AndNoOthers()
+    {
+        var atMostOnce = new RecordingSink(1, new SubscriptionRequest("a/#", 0));
+        var atLeastOnce = new RecordingSink(2, new SubscriptionRequest("a/#", 0), new SubscriptionRequest("b", 1));
+        var exactlyOnce = new RecordingSink(3, new SubscriptionRequest("c", 2));
+        var publisherOnly = new RecordingSink(4);
+        foreach (var sink in new[] { atMostOnce, atLeastOnce, exactlyOnce, publisherOnly })
+        {
+            _lease.Joined(sink, _leaseId);
+        }
+
+        Assert.Equal(2, _lease.AbortReliableSubscribers("batches lost"));
+
+        Assert.True(atLeastOnce.Aborted.Reader.TryRead(out var reason));
+        Assert.Equal("batches lost", reason);
+        Assert.True(exactlyOnce.Aborted.Reader.TryRead(out _));
+        Assert.False(atMostOnce.Aborted.Reader.TryRead(out _));
+        Assert.False(publisherOnly.Aborted.Reader.TryRead(out _));
+    }
 }

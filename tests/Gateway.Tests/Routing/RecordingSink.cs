@@ -4,8 +4,8 @@ using Broker.Grains;
 
 namespace Broker.Gateway.Tests.Routing;
 
-/// <summary>A connection as routing sees it, recording the acknowledgements and aborts it is handed, with an empty session.</summary>
-internal sealed class RecordingSink(long id) : IConnectionSink
+/// <summary>A connection as routing sees it, recording the acknowledgements and aborts it is handed, with the subscriptions it is given.</summary>
+internal sealed class RecordingSink(long id, params SubscriptionRequest[] subscriptions) : IConnectionSink
 {
     public long Id { get; } = id;
 
@@ -23,5 +23,5 @@ internal sealed class RecordingSink(long id) : IConnectionSink
 
     public void Abort(string reason) => Aborted.Writer.TryWrite(reason);
 
-    public ConnectionSnapshot Snapshot() => new(Id, $"client-{Id}", Will: null, [], ReadOnly: false, TokenId: null);
+    public ConnectionSnapshot Snapshot() => new(Id, $"client-{Id}", Will: null, [.. subscriptions], ReadOnly: false, TokenId: null);
 }
