@@ -5,8 +5,9 @@ namespace Broker.Streaming;
 
 /// <summary>
 /// What one producer process sends one subscriber of one stream: at most one call in flight, and everything that
-/// came meanwhile in the next call, in order. At most <c>maxQueued</c> items wait; beyond that the oldest are
-/// dropped, which the subscriber sees as a gap in the sequence numbers. A subscriber in this process (a client
+/// came meanwhile in the next call, in order. At most <c>maxQueuedItems</c> items and <c>maxQueuedBytes</c> bytes
+/// (<see cref="ISizedStreamItem"/>) wait; beyond that the oldest are dropped, which the subscriber sees as a gap in
+/// the sequence numbers. A subscriber in this process (a client
 /// co-hosted with the silo) is called directly, as <paramref name="localSinks"/> finds it: no Orleans message, no
 /// copy of the items (which are immutable), no thread hop for the answer. A grain is not found there: it is always
 /// called through Orleans, so that its deliveries run in its own turns.
@@ -16,12 +17,14 @@ internal sealed partial class ConsumerLink(
     Guid epoch,
     PushSubscriber subscriber,
     Func<Guid, IPushStreamConsumer?> localSinks,
-    int maxQueued,
+    int maxQueuedItems,
+    long maxQueuedBytes,
     Action stale,
     ILogger logger)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<object> _queued = new();
+    private readonly Queue<(object Item, long Size)> _queued = new();
+    private long _queuedBytes;
     private long _firstQueuedSequence;
     private bool _sending;
     private bool _failing;
@@ -41,12 +44,14 @@ internal sealed partial class ConsumerLink(
 
             foreach (var item in items)
             {
-                _queued.Enqueue(item);
+                var size = item is ISizedStreamItem sized ? sized.Size : 0;
+                _queued.Enqueue((item, size));
+                _queuedBytes += size;
             }
 
-            while (_queued.Count > maxQueued)
+            while (_queued.Count > maxQueuedItems || (_queuedBytes > maxQueuedBytes && _queued.Count > 1))
             {
-                _queued.Dequeue();
+                _queuedBytes -= _queued.Dequeue().Size;
                 _firstQueuedSequence++;
                 Dropped++;
             }
@@ -76,9 +81,16 @@ internal sealed partial class ConsumerLink(
                     return;
                 }
 
-                batch = new PushBatch(stream, epoch, _firstQueuedSequence, [.. _queued], subscriber.SubscriptionId);
+                var items = ImmutableArray.CreateBuilder<object>(_queued.Count);
+                foreach (var (item, _) in _queued)
+                {
+                    items.Add(item);
+                }
+
+                batch = new PushBatch(stream, epoch, _firstQueuedSequence, items.MoveToImmutable(), subscriber.SubscriptionId);
                 _firstQueuedSequence += _queued.Count;
                 _queued.Clear();
+                _queuedBytes = 0;
             }
 
             try

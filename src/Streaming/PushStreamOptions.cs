@@ -20,4 +20,10 @@ public sealed class PushStreamOptions
 
     /// <summary>Items that may wait for one consumer while a call to it is in flight; beyond it the oldest are dropped.</summary>
     public int MaxQueuedItems { get; set; } = 10_000;
+
+    /// <summary>
+    /// Bytes that may wait for one consumer, as <see cref="ISizedStreamItem"/> items count them; beyond it the oldest
+    /// are dropped (the newest item always stays, however large).
+    /// </summary>
+    public long MaxQueuedBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -52,7 +52,7 @@ internal sealed class StreamOutlet(
             {
                 if (!_links.TryGetValue(subscriber.SubscriptionId, out var link))
                 {
-                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, _epoch, subscriber, localSinks, options.MaxQueuedItems, Stale, logger);
+                    _links[subscriber.SubscriptionId] = link = new ConsumerLink(stream, _epoch, subscriber, localSinks, options.MaxQueuedItems, options.MaxQueuedBytes, Stale, logger);
                 }
 
                 link.Enqueue(first, items);

@@ -53,6 +53,24 @@ public sealed class ConsumerLinkTests
     }
 
     [Fact]
+    public async Task BeyondTheByteBoundTheOldestWaitingItemsAreDroppedButTheNewestStaysHoweverLarge()
+    {
+        var link = Link(maxQueued: 100, maxQueuedBytes: 1000);
+
+        link.Enqueue(0, [new Sized(1, 10)]);
+        var (_, firstDone) = await _sink.NextAsync();
+        link.Enqueue(1, [new Sized(2, 400), new Sized(3, 400), "unsized", new Sized(4, 400)]);
+        link.Enqueue(5, [new Sized(5, 5000)]);
+        firstDone.SetResult();
+        var (second, secondDone) = await _sink.NextAsync();
+        secondDone.SetResult();
+
+        Assert.Equal(5, second.FirstSequence);
+        Assert.Equal([5], second.Items.Cast<Sized>().Select(item => item.Number));
+        Assert.Equal(4, link.Dropped);
+    }
+
+    [Fact]
     public async Task AFailedCallDropsItsItemsAsksForANewLookupAndLaterItemsGoThrough()
     {
         var link = Link(maxQueued: 100);
@@ -70,8 +88,11 @@ public sealed class ConsumerLinkTests
         Assert.Equal(1, Volatile.Read(ref _staleCalls));
     }
 
-    private ConsumerLink Link(int maxQueued) =>
-        new(Stream, Guid.NewGuid(), new PushSubscriber(Guid.NewGuid(), _sink), _ => null, maxQueued, () => Interlocked.Increment(ref _staleCalls), NullLogger.Instance);
+    private ConsumerLink Link(int maxQueued, long maxQueuedBytes = long.MaxValue) =>
+        new(Stream, Guid.NewGuid(), new PushSubscriber(Guid.NewGuid(), _sink), _ => null, maxQueued, maxQueuedBytes, () => Interlocked.Increment(ref _staleCalls), NullLogger.Instance);
+
+    /// <summary>An item that says how large it is.</summary>
+    private sealed record Sized(int Number, long Size) : ISizedStreamItem;
 
     /// <summary>A sink whose every call waits until the test ends it.</summary>
     private sealed class HeldSink : IPushStreamConsumer
