@@ -81,7 +81,7 @@ async Task<ScenarioResult> RunAgainstAsync(string target, ScenarioSettings setti
 {
     if (options.Broker is { } address)
     {
-        return await ScenarioRunner.RunAsync(settings, new BrokerEndpoint(target, address, options.BrokerProcessId), cancellationToken);
+        return await ScenarioRunner.RunAsync(settings, new BrokerEndpoint(target, address, options.BrokerProcessId, options.UserName is { } user ? new BrokerCredentials(user, options.Password) : null), cancellationToken);
     }
 
     // A fresh broker per scenario, so that one scenario's leftovers (memory, queues) do not weigh on the next.

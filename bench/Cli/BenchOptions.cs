@@ -35,6 +35,8 @@ public sealed record BenchOptions
           --target ours|mosquitto|both   brokers the tool starts (default both)
           --broker HOST:PORT        use an already running broker instead
           --broker-pid PID          its process id, for its CPU and memory (conn)
+          --username NAME --password SECRET  what its clients CONNECT with (a cluster-mode broker: an
+                                    instance and one of its token secrets)
           --repo PATH               repository root, to find src/Gateway/bin/Release (default: found upwards)
           --markdown                also print the tables as Markdown
           --smoke                   ~2 s per scenario with tiny sizes (CI)
@@ -73,6 +75,10 @@ public sealed record BenchOptions
     public IPEndPoint? Broker { get; init; }
 
     public int? BrokerProcessId { get; init; }
+
+    public string? UserName { get; init; }
+
+    public string? Password { get; init; }
 
     public string? RepositoryRoot { get; init; }
 
@@ -116,6 +122,8 @@ public sealed record BenchOptions
                 "--target" => options with { Target = Enum.TryParse<TargetChoice>(Value(), true, out var target) ? target : throw new ArgumentException("--target: ours, mosquitto or both") },
                 "--broker" => options with { Broker = IPEndPoint.TryParse(Value().Replace("localhost", "127.0.0.1", StringComparison.Ordinal), out var endpoint) && endpoint.Port != 0 ? endpoint : throw new ArgumentException("--broker: HOST:PORT with an IPv4 address or localhost") },
                 "--broker-pid" => options with { BrokerProcessId = Integer(name, Value(), 1) },
+                "--username" => options with { UserName = Value() },
+                "--password" => options with { Password = Value() },
                 "--repo" => options with { RepositoryRoot = Value() },
                 "--markdown" => options with { Markdown = true },
                 "--smoke" => options with { Smoke = true },

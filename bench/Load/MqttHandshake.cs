@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using Broker.Bench.Targets;
 using Broker.Protocol;
 
 namespace Broker.Bench.Load;
@@ -17,7 +19,7 @@ public static class MqttHandshake
     private const int HandshakeTimeoutMilliseconds = 10_000;
 
     /// <summary>Connects and completes CONNECT/CONNACK with blocking calls; throws <see cref="BenchException"/> when refused.</summary>
-    public static Socket Connect(IPEndPoint broker, string clientId)
+    public static Socket Connect(IPEndPoint broker, string clientId, BrokerCredentials? credentials = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
@@ -28,8 +30,7 @@ public static class MqttHandshake
         try
         {
             socket.Connect(broker);
-            var connect = new ConnectPacket(
-                ConnectPacket.Mqtt311ProtocolName, ConnectPacket.Mqtt311ProtocolLevel, clientId, true, 0, null, null, null);
+            var connect = Connect(clientId, credentials);
             socket.Send(PacketTemplate.Encode(connect), SocketFlags.None);
             var connAck = ReadPacket(socket, 4) as ConnAckPacket
                 ?? throw new BenchException($"{clientId}: the broker's first packet is not CONNACK");
@@ -79,6 +80,11 @@ public static class MqttHandshake
         }
     }
 
+    /// <summary>A clean-session CONNECT without keep-alive, with the credentials if any.</summary>
+    private static ConnectPacket Connect(string clientId, BrokerCredentials? credentials) =>
+        new(ConnectPacket.Mqtt311ProtocolName, ConnectPacket.Mqtt311ProtocolLevel, clientId, true, 0, credentials?.UserName,
+            credentials?.Password is { } password ? Encoding.UTF8.GetBytes(password) : null, null);
+
     /// <summary>Lifts the handshake's timeouts: from now on a receive waits as long as the broker is silent.</summary>
     public static void EndHandshake(Socket socket)
     {
@@ -89,7 +95,7 @@ public static class MqttHandshake
 
     /// <summary>Connects and completes CONNECT/CONNACK; throws <see cref="BenchException"/> when refused.</summary>
     public static async Task<Socket> ConnectAsync(
-        IPEndPoint broker, string clientId, IPAddress? sourceAddress, CancellationToken cancellationToken)
+        IPEndPoint broker, string clientId, IPAddress? sourceAddress, CancellationToken cancellationToken, BrokerCredentials? credentials = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -100,8 +106,7 @@ public static class MqttHandshake
             }
 
             await socket.ConnectAsync(broker, cancellationToken);
-            var connect = new ConnectPacket(
-                ConnectPacket.Mqtt311ProtocolName, ConnectPacket.Mqtt311ProtocolLevel, clientId, true, 0, null, null, null);
+            var connect = Connect(clientId, credentials);
             await socket.SendAsync(PacketTemplate.Encode(connect), SocketFlags.None, cancellationToken);
             var connAck = await ReadPacketAsync(socket, 4, cancellationToken) as ConnAckPacket
                 ?? throw new BenchException($"{clientId}: the broker's first packet is not CONNACK");

@@ -46,7 +46,7 @@ public static class ConnectionScenario
                         try
                         {
                             sockets[i] = await MqttHandshake.ConnectAsync(
-                                broker.Address, $"bench-{runId}-conn-{i}", sources.Length == 0 ? null : sources[i % sources.Length], token);
+                                broker.Address, $"bench-{runId}-conn-{i}", sources.Length == 0 ? null : sources[i % sources.Length], token, broker.Credentials);
                         }
                         catch (Exception exception) when (exception is SocketException or BenchException or IOException)
                         {

@@ -41,7 +41,7 @@ public static class MessagingScenario
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
                 (i, token) =>
                 {
-                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-sub-{i}");
+                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-sub-{i}", broker.Credentials);
                     subscribers[i] = new Subscriber(socket, windows, slots[i]);
                     MqttHandshake.Subscribe(socket, filters[i], settings.Qos);
                     MqttHandshake.EndHandshake(socket);
@@ -52,7 +52,7 @@ public static class MessagingScenario
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
                 (i, token) =>
                 {
-                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-pub-{i}");
+                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-pub-{i}", broker.Credentials);
                     MqttHandshake.EndHandshake(socket);
                     publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos), settings.Qos, windows[i]);
                     return ValueTask.CompletedTask;

@@ -22,6 +22,15 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void ARunningClusterBrokerIsReachedWithTheCredentialsGiven()
+    {
+        var options = BenchOptions.Parse(["latency", "--broker", "127.0.0.1:1883", "--username", "demo", "--password", "demo-secret"]);
+
+        Assert.Equal(("demo", "demo-secret"), (options.UserName, options.Password));
+        Assert.Equal(1883, options.Broker!.Port);
+    }
+
+    [Fact]
     public void AllRunsEveryScenarioWithItsDefaults()
     {
         var options = BenchOptions.Parse(["all"]);
