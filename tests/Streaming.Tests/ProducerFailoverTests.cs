@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Streams;
 using Orleans.TestingHost;
@@ -20,7 +21,13 @@ public sealed class ProducerFailoverTests : IAsyncLifetime
     private static readonly TimeSpan RenewalPeriod = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the cluster may take to route calls past the killed silo, and the subscriber to be renewed.</summary>
-    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long the client waits for an answer: a call it sent through the killed silo's gateway (a renewal, say)
+    /// fails after this and is tried again, well within <see cref="RecoveryTimeout"/>.
+    /// </summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(3);
 
     private readonly FakeTimeProvider _clientTime = new();
     private InProcessTestCluster _cluster = null!;
@@ -39,6 +46,7 @@ public sealed class ProducerFailoverTests : IAsyncLifetime
             // its messaging (gateway list, response timeouts) keeps real time to get past the killed silo.
             client.Services.AddSingleton<TimeProvider>(_clientTime);
             client.Services.AddKeyedSingleton(TimeProviderNames.Messaging, TimeProvider.System);
+            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = ResponseTimeout);
             client.AddPushStreams(PushCluster.Provider, Configure);
         });
         _cluster = builder.Build();

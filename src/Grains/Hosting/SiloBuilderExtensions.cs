@@ -40,15 +40,21 @@ public static class SiloBuilderExtensions
         if (mode == BrokerMode.Development)
         {
             // The single-process broker keeps run-time instances in its data folder, so they survive a restart.
-            var root = Path.Combine(DataFolder.Resolve(broker["DataPath"]), "grains");
+            var dataFolder = DataFolder.Resolve(broker["DataPath"]);
+            var root = Path.Combine(dataFolder, "grains");
             silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
                 new FileGrainStorage(root, new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+
+            // Retained messages in the data folder's database, so that they survive a restart.
+            silo.Services.AddSingleton(_ => SqliteDatabase.Open(dataFolder));
+            silo.Services.AddSingleton<IRetainedMessageStore, SqliteRetainedMessageStore>();
         }
         else
         {
             // A cluster needs a database for durable grain state, which comes with persistent sessions; until then
             // run-time instances last as long as the silos.
             silo.AddMemoryGrainStorage(CatalogStorage.Name);
+            silo.Services.AddSingleton<IRetainedMessageStore, VolatileRetainedMessages>();
         }
         return silo;
     }

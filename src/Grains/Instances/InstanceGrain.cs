@@ -1,5 +1,6 @@
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
+using Broker.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,14 @@ namespace Broker.Grains.Instances;
 /// in one grain turn at a time, so all connections observe one order. Handlers never await a gateway: they
 /// collect deliveries per gateway and hand each gateway one batch on its inbox stream at the end of the turn.
 /// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation.
+/// Retained messages are not: the grain reads them from its store when it activates, and a turn's retained changes
+/// are written there before the turn's deliveries go out and its call returns, so an acknowledged retained
+/// message is durable.
 /// </summary>
 public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
+    IRetainedMessageStore retainedStore,
     TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
@@ -40,6 +45,7 @@ public sealed partial class InstanceGrain(
         _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, time, OpenOutbox, logger);
         _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
+        _messages.Restore(await retainedStore.LoadAsync(InstanceName));
         var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
     }
@@ -161,7 +167,7 @@ public sealed partial class InstanceGrain(
 
     public Task<byte[]> GetInfo() => Task.FromResult(Info());
 
-    public Task Redefine(InstanceDefinition? definition)
+    public async Task Redefine(InstanceDefinition? definition)
     {
         _tokens = new TokenCheck(definition);
         var revoked = _connections.All.Where(connection => !_tokens.IsValid(connection.TokenId)).ToList();
@@ -171,13 +177,13 @@ public sealed partial class InstanceGrain(
             Close(connection, publishWill: definition is not null, CloseReason.Revoked);
         }
 
+        await FlushAsync();
         if (definition is null)
         {
-            // A deleted instance forgets its messages: the next activation of the name starts empty.
+            // A deleted instance forgets its messages, stored ones too: the next activation of the name starts empty.
+            await retainedStore.DeleteAsync(InstanceName);
             DeactivateOnIdle();
         }
-
-        return FlushAsync();
     }
 
     public Task<LeaseRenewal> RenewLease(string gatewayId)
@@ -296,7 +302,18 @@ public sealed partial class InstanceGrain(
         this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId)),
         time);
 
-    private Task FlushAsync() => _gateways.SendAsync();
+    /// <summary>Ends a turn: its retained changes are written to the store, then its deliveries go out (also when the write failed, which the caller then sees).</summary>
+    private async Task FlushAsync()
+    {
+        try
+        {
+            await retainedStore.SaveAsync(InstanceName, _messages.TakeRetainedChanges());
+        }
+        finally
+        {
+            await _gateways.SendAsync();
+        }
+    }
 
     /// <summary>A gateway that stopped renewing is gone: its connections end uncleanly and their wills are published.</summary>
     private Task ExpireLeasesAsync()

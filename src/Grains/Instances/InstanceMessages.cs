@@ -5,12 +5,13 @@ namespace Broker.Grains.Instances;
 /// <summary>
 /// What an instance keeps of the messages it routed: each topic's retained message (a retained message with an
 /// empty payload clears it), and the last message of each topic within a memory budget, oldest topics forgotten
-/// first.
+/// first. The retained changes since they were last taken wait to be written to the instance's store.
 /// </summary>
 internal sealed class InstanceMessages(long lastMessageBytes)
 {
     private readonly LastMessageStore<PublishedMessage> _last = new(lastMessageBytes, message => message.Topic.Length + message.Payload.Length + 64);
     private readonly List<PublishedMessage> _matches = [];
+    private List<PublishedMessage> _retainedChanges = [];
 
     public RetainedMessageStore<PublishedMessage> Retained { get; } = new();
 
@@ -22,6 +23,7 @@ internal sealed class InstanceMessages(long lastMessageBytes)
             return;
         }
 
+        _retainedChanges.Add(message);
         if (message.Payload.Length == 0)
         {
             Retained.Remove(message.Topic);
@@ -30,6 +32,23 @@ internal sealed class InstanceMessages(long lastMessageBytes)
         {
             Retained.Set(message.Topic, message);
         }
+    }
+
+    /// <summary>What a store loaded, before anything was routed.</summary>
+    public void Restore(IEnumerable<PublishedMessage> retained)
+    {
+        foreach (var message in retained)
+        {
+            Retained.Set(message.Topic, message);
+        }
+    }
+
+    /// <summary>The retained messages routed since the last call, in order, for the store.</summary>
+    public List<PublishedMessage> TakeRetainedChanges()
+    {
+        var changes = _retainedChanges;
+        _retainedChanges = changes.Count == 0 ? changes : [];
+        return changes;
     }
 
     /// <summary>The latest message on a topic matching <paramref name="filter"/>, or with <paramref name="retained"/> the first matching retained one.</summary>

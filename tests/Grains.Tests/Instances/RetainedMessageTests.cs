@@ -27,6 +27,25 @@ public sealed class RetainedMessageTests(DevelopmentCluster cluster)
     }
 
     [Fact]
+    public async Task TheNextActivationReadsTheRetainedMessagesFromTheStore()
+    {
+        await using var gateway = await GatewayProbe.StartAsync(cluster.Client);
+        var grain = cluster.Grain();
+        await grain.Publish(Batch(gateway, Message($"{_prefix}/kept", "on disk", 2, retain: true), Message($"{_prefix}/cleared", "soon gone", 1, retain: true)));
+        await grain.Publish(Batch(gateway, Message($"{_prefix}/cleared", "", 1, retain: true)));
+        var first = await ConnectAsync(grain, gateway, 1, "first");
+        await grain.Disconnect(gateway.Connection(1), clean: true);
+
+        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var next = await ConnectAsync(grain, gateway, 2, "next");
+        var retained = await grain.Subscribe(gateway.Connection(2), Filters(($"{_prefix}/#", 2)));
+
+        Assert.NotEqual(first.Epoch, next.Epoch);
+        Assert.Equal([($"{_prefix}/kept", "on disk", (byte)2)], retained.Select(r => (r.Message.Topic, Text(r.Message), r.Qos)));
+        Assert.True(retained[0].Message.Retain);
+    }
+
+    [Fact]
     public async Task RetainedMessageIsReplacedBySecondRetainedPublish()
     {
         await using var gateway = await GatewayProbe.StartAsync(cluster.Client);
