@@ -22,6 +22,7 @@ public sealed record BenchOptions
         options:
           --qos 0|1                 QoS of publishes and subscriptions (default 0)
           --payload BYTES           payload size, at least 16 for the stamp (default 64)
+          --retain                  publish retained messages (each replaces its topic's)
           --rate MSG_PER_S          total publish rate of all publishers; 0 = as fast as the window allows (default 0)
           --duration SECONDS        measured time (default 10)
           --warmup SECONDS          time before measuring, excluded from the figures (default 2)
@@ -47,6 +48,8 @@ public sealed record BenchOptions
     public QualityOfService? Qos { get; init; }
 
     public int? PayloadBytes { get; init; }
+
+    public bool Retain { get; init; }
 
     public double? Rate { get; init; }
 
@@ -126,6 +129,7 @@ public sealed record BenchOptions
                 "--password" => options with { Password = Value() },
                 "--repo" => options with { RepositoryRoot = Value() },
                 "--markdown" => options with { Markdown = true },
+                "--retain" => options with { Retain = true },
                 "--smoke" => options with { Smoke = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
@@ -150,6 +154,7 @@ public sealed record BenchOptions
             Kind = kind,
             Qos = Qos ?? QualityOfService.AtMostOnce,
             PayloadBytes = PayloadBytes ?? 64,
+            Retain = Retain,
             Rate = Rate ?? defaultRate,
             Duration = TimeSpan.FromSeconds(DurationSeconds ?? (Smoke ? 1.5 : 10)),
             Warmup = TimeSpan.FromSeconds(WarmupSeconds ?? (Smoke ? 0.5 : 2)),

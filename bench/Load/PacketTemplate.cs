@@ -10,12 +10,12 @@ namespace Broker.Bench.Load;
 /// </summary>
 public sealed class PacketTemplate
 {
-    public PacketTemplate(string topic, int payloadBytes, QualityOfService qos)
+    public PacketTemplate(string topic, int payloadBytes, QualityOfService qos, bool retain = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(payloadBytes, Stamp.Size);
         var payload = new byte[payloadBytes];
         payload.AsSpan(Stamp.Size).Fill((byte)'x');
-        Bytes = Encode(new PublishPacket(topic, payload, qos, false, false, qos == QualityOfService.AtMostOnce ? (ushort)0 : (ushort)1));
+        Bytes = Encode(new PublishPacket(topic, payload, qos, retain, false, qos == QualityOfService.AtMostOnce ? (ushort)0 : (ushort)1));
         PayloadOffset = Bytes.Length - payloadBytes;
         PacketIdOffset = qos == QualityOfService.AtMostOnce ? -1 : PayloadOffset - 2;
     }

@@ -54,7 +54,7 @@ public static class MessagingScenario
                 {
                     var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-pub-{i}", broker.Credentials);
                     MqttHandshake.EndHandshake(socket);
-                    publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos), settings.Qos, windows[i]);
+                    publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos, settings.Retain), settings.Qos, windows[i]);
                     return ValueTask.CompletedTask;
                 });
 

@@ -14,6 +14,9 @@ public sealed record ScenarioSettings
 
     public int PayloadBytes { get; init; } = 64;
 
+    /// <summary>Whether the publishes are retained (each replaces its topic's retained message).</summary>
+    public bool Retain { get; init; }
+
     public double Rate { get; init; }
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -40,6 +43,6 @@ public sealed record ScenarioSettings
     /// <summary>The settings in one line, for the report's heading.</summary>
     public string Describe() => Kind == ScenarioKind.Conn
         ? $"conn: {Connections} idle connections"
-        : $"{Kind.ToString().ToLowerInvariant()}: qos {(int)Qos}, payload {PayloadBytes} B, {Publishers} publisher(s), {Subscribers} subscriber(s), "
+        : $"{Kind.ToString().ToLowerInvariant()}: qos {(int)Qos}{(Retain ? ", retained" : "")}, payload {PayloadBytes} B, {Publishers} publisher(s), {Subscribers} subscriber(s), "
             + $"rate {(Rate > 0 ? $"{Rate:0} msg/s" : $"max (window {Window})")}, {Duration.TotalSeconds:0.#} s after {Warmup.TotalSeconds:0.#} s warm-up";
 }

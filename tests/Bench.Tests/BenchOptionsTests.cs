@@ -31,6 +31,13 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void RetainMakesEveryPublishRetained()
+    {
+        Assert.True(BenchOptions.Parse(["latency", "--retain"]).SettingsFor(ScenarioKind.Latency).Retain);
+        Assert.False(BenchOptions.Parse(["latency"]).SettingsFor(ScenarioKind.Latency).Retain);
+    }
+
+    [Fact]
     public void AllRunsEveryScenarioWithItsDefaults()
     {
         var options = BenchOptions.Parse(["all"]);

@@ -11,7 +11,7 @@ internal sealed class InstanceMessages(long lastMessageBytes)
 {
     private readonly LastMessageStore<PublishedMessage> _last = new(lastMessageBytes, message => message.Topic.Length + message.Payload.Length + 64);
     private readonly List<PublishedMessage> _matches = [];
-    private List<PublishedMessage> _retainedChanges = [];
+    private readonly Dictionary<string, PublishedMessage> _retainedChanges = new(StringComparer.Ordinal);
 
     public RetainedMessageStore<PublishedMessage> Retained { get; } = new();
 
@@ -23,7 +23,8 @@ internal sealed class InstanceMessages(long lastMessageBytes)
             return;
         }
 
-        _retainedChanges.Add(message);
+        // Only a topic's last change in a turn needs writing.
+        _retainedChanges[message.Topic] = message;
         if (message.Payload.Length == 0)
         {
             Retained.Remove(message.Topic);
@@ -43,11 +44,16 @@ internal sealed class InstanceMessages(long lastMessageBytes)
         }
     }
 
-    /// <summary>The retained messages routed since the last call, in order, for the store.</summary>
-    public List<PublishedMessage> TakeRetainedChanges()
+    /// <summary>The last retained message routed on each topic since the last call, for the store.</summary>
+    public IReadOnlyList<PublishedMessage> TakeRetainedChanges()
     {
-        var changes = _retainedChanges;
-        _retainedChanges = changes.Count == 0 ? changes : [];
+        if (_retainedChanges.Count == 0)
+        {
+            return [];
+        }
+
+        PublishedMessage[] changes = [.. _retainedChanges.Values];
+        _retainedChanges.Clear();
         return changes;
     }
 
