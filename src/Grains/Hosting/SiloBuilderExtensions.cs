@@ -39,14 +39,16 @@ public static class SiloBuilderExtensions
 
         if (mode == BrokerMode.Development)
         {
-            // The single-process broker keeps run-time instances in its data folder, so they survive a restart.
+            // The single-process broker keeps run-time instances and retained messages in its data folder's
+            // database, so they survive a restart; catalog files of earlier versions are imported when first read.
             var dataFolder = DataFolder.Resolve(broker["DataPath"]);
-            var root = Path.Combine(dataFolder, "grains");
-            silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
-                new FileGrainStorage(root, new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
-
-            // Retained messages in the data folder's database, so that they survive a restart.
             silo.Services.AddSingleton(_ => SqliteDatabase.Open(dataFolder));
+            silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
+            {
+                var serializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+                var earlierFiles = new FileGrainStorage(Path.Combine(dataFolder, "grains"), serializer);
+                return new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), serializer, earlierFiles);
+            });
             silo.Services.AddSingleton<IRetainedMessageStore, SqliteRetainedMessageStore>();
         }
         else

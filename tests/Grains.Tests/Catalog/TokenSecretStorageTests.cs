@@ -4,11 +4,14 @@ using Broker.Grains.Tests.Infrastructure;
 
 namespace Broker.Grains.Tests.Catalog;
 
-/// <summary>Token secrets never reach the catalog's file in plain text, and tokens stored before that still work.</summary>
+/// <summary>
+/// Token secrets never reach the catalog's storage in plain text, and tokens stored before that (in a catalog file of
+/// an earlier version, which the database imports) still work.
+/// </summary>
 public sealed class TokenSecretStorageTests(LegacyCatalogCluster cluster) : IClassFixture<LegacyCatalogCluster>
 {
     [Fact]
-    public async Task ACreatedTokensSecretIsStoredOnlyHashedInAFileOfTheOwnersAloneAndStillLetsClientsIn()
+    public async Task ACreatedTokensSecretIsStoredOnlyHashedInADatabaseOfTheOwnersAloneAndStillLetsClientsIn()
     {
         var instance = TestMessages.UniquePrefix();
         var secret = $"{instance}-secret";
@@ -17,11 +20,12 @@ public sealed class TokenSecretStorageTests(LegacyCatalogCluster cluster) : ICla
         var addition = await cluster.Catalog.AddToken(instance, secret, readOnly: false);
 
         Assert.Equal(secret, addition.Token!.Secret);
-        var stored = await File.ReadAllBytesAsync(cluster.CatalogFile);
+        var stored = await cluster.StoredCatalogAsync();
         Assert.Equal(-1, stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
+        Assert.True(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(instance)) >= 0);
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(cluster.CatalogFile));
+            Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(cluster.DatabaseFile));
         }
 
         var grain = cluster.Grain(instance);
@@ -41,8 +45,11 @@ public sealed class TokenSecretStorageTests(LegacyCatalogCluster cluster) : ICla
         Assert.Equal(TokenAccess.ReadOnly, await grain.Authenticate(LegacyCatalogCluster.LegacyReadOnlySecret));
         Assert.Equal(TokenAccess.Denied, await grain.Authenticate("wrong"));
 
-        // The catalog hashed the plain secrets when it read them, kept the tokens' ids, and wrote the state back.
-        var stored = await File.ReadAllBytesAsync(cluster.CatalogFile);
+        // The catalog hashed the plain secrets when it read them, kept the tokens' ids, and wrote the state back, into
+        // the database, which took the file's place.
+        Assert.False(File.Exists(cluster.CatalogFile));
+        var stored = await cluster.StoredCatalogAsync();
+        Assert.True(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(LegacyCatalogCluster.LegacyInstance)) >= 0);
         Assert.Equal(-1, stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(LegacyCatalogCluster.LegacySecret)));
         Assert.Equal(-1, stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(LegacyCatalogCluster.LegacyReadOnlySecret)));
         var tokens = (await cluster.Catalog.Get(LegacyCatalogCluster.LegacyInstance))!.Tokens;
