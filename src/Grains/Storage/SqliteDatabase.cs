@@ -6,7 +6,7 @@ namespace Broker.Grains.Storage;
 /// <summary>
 /// The development broker's database: one SQLite file in its data folder. Opening it creates the schema, or brings
 /// an older one up to date, from the scripts embedded in this assembly (<c>Storage/Schema/NNN-name.sql</c>, applied
-/// in order, each once, in a transaction of its own). The file is written ahead (WAL) and synced on every commit,
+/// in order, each once, together in one transaction). The file is written ahead (WAL) and synced on every commit,
 /// so a commit that returned survives the process and the machine going down.
 /// </summary>
 internal sealed class SqliteDatabase
@@ -61,10 +61,13 @@ internal sealed class SqliteDatabase
     private static void Migrate(SqliteConnection connection)
     {
         Execute(connection, "CREATE TABLE IF NOT EXISTS broker_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
-        var current = CurrentVersion(connection);
+
+        // Not deferred: the transaction takes the write lock before it reads the version, so two processes (or
+        // silos) opening the database at once apply each script once, one after the other.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = CurrentVersion(connection, transaction);
         foreach (var script in Scripts().Where(script => script.Version > current).OrderBy(script => script.Version))
         {
-            using var transaction = connection.BeginTransaction();
             Execute(connection, script.Sql, transaction);
             using var record = connection.CreateCommand();
             record.Transaction = transaction;
@@ -72,13 +75,15 @@ internal sealed class SqliteDatabase
             record.Parameters.AddWithValue("$version", script.Version);
             record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
             record.ExecuteNonQuery();
-            transaction.Commit();
         }
+
+        transaction.Commit();
     }
 
-    private static int CurrentVersion(SqliteConnection connection)
+    private static int CurrentVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM broker_schema;";
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }

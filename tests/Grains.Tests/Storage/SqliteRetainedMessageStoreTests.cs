@@ -25,6 +25,18 @@ public sealed class SqliteRetainedMessageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task DatabasesOpenedAtOnceApplyEachScriptOnce()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => SqliteDatabase.Open(_folder))));
+
+        var database = SqliteDatabase.Open(_folder);
+        using var connection = database.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM broker_schema;";
+        Assert.Equal(SqliteDatabase.LatestVersion, Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task ABatchReplacesAndClearsTopicsInOrderAndLeavesOtherInstancesAlone()
     {
         var store = new SqliteRetainedMessageStore(SqliteDatabase.Open(_folder));
