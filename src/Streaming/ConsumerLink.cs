@@ -7,10 +7,10 @@ namespace Broker.Streaming;
 /// What one producer process sends one subscriber of one stream: at most one call in flight, and everything that
 /// came meanwhile in the next call, in order. At most <c>maxQueuedItems</c> items and <c>maxQueuedBytes</c> bytes
 /// (<see cref="ISizedStreamItem"/>) wait; beyond that the oldest are dropped, which the subscriber sees as a gap in
-/// the sequence numbers. A subscriber in this process (a client
-/// co-hosted with the silo) is called directly, as <paramref name="localSinks"/> finds it: no Orleans message, no
-/// copy of the items (which are immutable), no thread hop for the answer. A grain is not found there: it is always
-/// called through Orleans, so that its deliveries run in its own turns.
+/// the sequence numbers. A subscriber in this process (a client co-hosted with the silo) is called directly, as
+/// <paramref name="localSinks"/> finds it: no Orleans message, no copy of the items (which are immutable), no thread
+/// hop for the answer. A grain is not found there: it is always called through Orleans, so that its deliveries run
+/// in its own turns.
 /// </summary>
 internal sealed partial class ConsumerLink(
     StreamId stream,

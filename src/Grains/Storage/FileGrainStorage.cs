@@ -5,8 +5,8 @@ namespace Broker.Grains.Storage;
 
 /// <summary>
 /// Grain state in files, one per grain and state name, as the development broker kept it before its database:
-/// <see cref="SqliteGrainStorage"/> reads such a file once, to import it, and then removes it. A write goes to a temporary file that then replaces the old one, so
-/// a crash leaves the old state or the new one, never a torn file. The process owns its files, so ETags (which
+/// <see cref="SqliteGrainStorage"/> reads such a file once, to import it, and then removes it. A write goes to a
+/// temporary file that then replaces the old one, so a crash leaves the old state or the new one, never a torn file. The process owns its files, so ETags (which
 /// guard against lost updates, as with any Orleans storage) are kept in memory. Not for clusters: every silo
 /// would see only its own disk. The state may be secret (token hashes), so on Unix the files are the owner's
 /// alone (mode 0600) in folders only the owner enters (0700), folders from before included.

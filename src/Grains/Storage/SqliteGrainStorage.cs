@@ -26,7 +26,6 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database, IGrainStorageS
         await earlierFiles.ReadStateAsync(stateName, grainId, grainState);
         if (!grainState.RecordExists)
         {
-            grainState.ETag = null;
             return;
         }
 

@@ -18,10 +18,7 @@ public sealed class SqliteRetainedMessageStoreTests : IDisposable
         var database = SqliteDatabase.Open(_folder);
 
         Assert.Equal(SqliteDatabase.LatestVersion, database.Version());
-        using var connection = database.Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM broker_schema;";
-        Assert.Equal(SqliteDatabase.LatestVersion, Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(SqliteDatabase.LatestVersion, AppliedScripts(database));
     }
 
     [Fact]
@@ -29,11 +26,7 @@ public sealed class SqliteRetainedMessageStoreTests : IDisposable
     {
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => SqliteDatabase.Open(_folder))));
 
-        var database = SqliteDatabase.Open(_folder);
-        using var connection = database.Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM broker_schema;";
-        Assert.Equal(SqliteDatabase.LatestVersion, Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(SqliteDatabase.LatestVersion, AppliedScripts(SqliteDatabase.Open(_folder)));
     }
 
     [Fact]
@@ -72,6 +65,15 @@ public sealed class SqliteRetainedMessageStoreTests : IDisposable
         {
             Directory.Delete(_folder, recursive: true);
         }
+    }
+
+    /// <summary>How many scripts the database records as applied.</summary>
+    private static int AppliedScripts(SqliteDatabase database)
+    {
+        using var connection = database.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM broker_schema;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static PublishedMessage Retained(string topic, string payload) => new(topic, System.Text.Encoding.UTF8.GetBytes(payload), 1, Retain: true);
