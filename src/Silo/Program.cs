@@ -10,16 +10,27 @@ using Microsoft.Extensions.Logging;
 // A silo on its own (production role "silo"): it hosts the instance grains; gateways join it as Orleans clients.
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults.Settings });
+var mode = builder.Configuration.GetValue("Broker:Mode", BrokerMode.Development);
 var silo = builder.Configuration.GetSection("Broker:Silo");
 var (siloPort, gatewayPort) = (silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
-builder.UseOrleans(orleans => orleans
-    .UseLocalhostClustering(siloPort, gatewayPort)
-    .AddBrokerGrains(builder.Configuration));
+builder.UseOrleans(orleans =>
+{
+    // A cluster's silos find each other in its database; a development silo is alone on this machine.
+    if (mode == BrokerMode.Cluster)
+    {
+        orleans.UseClusterMembership(builder.Configuration);
+    }
+    else
+    {
+        orleans.UseLocalhostClustering(siloPort, gatewayPort);
+    }
+
+    orleans.AddBrokerGrains(builder.Configuration);
+});
 var host = builder.Build();
 
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Broker.Silo");
-var mode = builder.Configuration.GetValue("Broker:Mode", BrokerMode.Development);
 lifetime.ApplicationStarted.Register(() => SiloLog.Listening(logger, mode, siloPort, gatewayPort));
 
 // Read before the host is gone: running disposes it, and with it the lifetime.

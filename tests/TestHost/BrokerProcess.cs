@@ -129,7 +129,7 @@ public sealed class BrokerProcess : IAsyncDisposable
     }
 
     /// <summary>The folder that holds Cluster.sln, above the test's output folder.</summary>
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -27,7 +27,7 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains, ClusterReadiness 
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"the cluster does not answer: {exception.Message}");
+            return HealthCheckResult.Unhealthy($"the cluster does not answer: {ClusterFailures.Reason(exception)}");
         }
     }
 }

@@ -113,15 +113,13 @@ public static partial class GatewayApplication
     /// </summary>
     private static (SiloPorts? Moved, bool OwnsClient) AddCluster(WebApplicationBuilder builder, BrokerMode mode)
     {
-        var silo = builder.Configuration.GetSection("Broker:Silo");
-        var configured = new SiloPorts(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
         if (mode != BrokerMode.Development)
         {
             // Orleans connects its client while the host starts, which would hold the gateway back until a silo
             // answers; the cluster connection connects it in the background instead.
             var hostedBefore = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToList();
             builder.UseOrleansClient(client => client
-                .UseLocalhostClustering(configured.Gateway)
+                .UseClusterMembership(builder.Configuration)
                 .AddDeliveryStreams(builder.Configuration));
             foreach (var added in builder.Services.Where(service => service.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(service)).ToList())
             {
@@ -132,6 +130,8 @@ public static partial class GatewayApplication
             return (null, true);
         }
 
+        var silo = builder.Configuration.GetSection("Broker:Silo");
+        var configured = new SiloPorts(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
         var used = new SiloPorts(LoopbackPorts.NextFree(configured.Silo), LoopbackPorts.NextFree(configured.Gateway));
         builder.UseOrleans(orleans => orleans
             .UseLocalhostClustering(used.Silo, used.Gateway)

@@ -23,7 +23,7 @@ internal static class ClusterUnavailableFilter
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            return Unavailable(exception.Message);
+            return Unavailable(ClusterFailures.Reason(exception));
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class ClusterConnectionRetry(IOptions<GatewayOptions> op
         if (attempts == 1 || time.GetElapsedTime(_lastReport, now) >= ReportPeriod)
         {
             _lastReport = now;
-            LogNoSilo(attempts, exception.Message, options.Value.ClusterRetryPeriod.TotalSeconds);
+            LogNoSilo(attempts, ClusterFailures.Reason(exception), options.Value.ClusterRetryPeriod.TotalSeconds);
         }
 
         await Task.Delay(options.Value.ClusterRetryPeriod, time, cancellationToken);

@@ -8,4 +8,15 @@ internal static class ClusterFailures
     /// it failed, a message was rejected): an event to log in a line, without a stack trace.
     /// </summary>
     public static bool IsUnavailable(Exception exception) => exception is OrleansException or TimeoutException or InstanceUnavailableException;
+
+    /// <summary>
+    /// Why a call failed, in one line: Orleans puts the whole text of an inner exception, stack trace included, into
+    /// the message of the exception it throws.
+    /// </summary>
+    public static string Reason(Exception exception)
+    {
+        var message = exception.Message;
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).TrimEnd();
+    }
 }

@@ -74,7 +74,7 @@ internal sealed partial class InstanceLinks(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogReportFailed(instance, code, exception.Message);
+            LogReportFailed(instance, code, ClusterFailures.Reason(exception));
         }
     }
 

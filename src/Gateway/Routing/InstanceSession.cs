@@ -62,7 +62,7 @@ internal sealed partial class InstanceSession(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogReportFailed(link.Instance, code, exception.Message);
+            LogReportFailed(link.Instance, code, ClusterFailures.Reason(exception));
         }
         catch (Exception exception)
         {
@@ -82,7 +82,7 @@ internal sealed partial class InstanceSession(
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
             // The instance drops the connection when this gateway's lease ends, and publishes the will then.
-            LogLeaveFailed(link.Instance, exception.Message);
+            LogLeaveFailed(link.Instance, ClusterFailures.Reason(exception));
         }
         catch (Exception exception)
         {

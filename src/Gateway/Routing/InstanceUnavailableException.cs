@@ -4,7 +4,7 @@ namespace Broker.Gateway.Routing;
 internal sealed class InstanceUnavailableException : Exception
 {
     public InstanceUnavailableException(string instance, Exception inner)
-        : base($"instance '{instance}' is unavailable: {inner.Message}", inner)
+        : base($"instance '{instance}' is unavailable: {ClusterFailures.Reason(inner)}", inner)
     {
     }
 

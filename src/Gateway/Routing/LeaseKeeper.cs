@@ -47,7 +47,7 @@ internal sealed partial class LeaseKeeper(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                failure ??= $"instance {link.Instance}: {exception.Message}";
+                failure ??= $"instance {link.Instance}: {ClusterFailures.Reason(exception)}";
             }
             catch (Exception exception)
             {
@@ -75,7 +75,7 @@ internal sealed partial class LeaseKeeper(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                LogResubscribeFailed(exception.Message);
+                LogResubscribeFailed(ClusterFailures.Reason(exception));
             }
         }
     }

@@ -7,7 +7,8 @@ namespace Broker.Grains.Configuration;
 /// Health probes report an outage in their answers, so the health check service's line per failed probe is off.
 /// Orleans' watchdog starts its platform thread before it notes the time of the first component check, so at start
 /// it warns of a stall as long as the machine's uptime; its warnings are off, its errors stay. Orleans' connection
-/// manager warns with a stack trace at every failed attempt to reach a silo that is down; the broker says it once.
+/// manager warns with a stack trace at every failed attempt to reach a silo that is down, and its connections at every
+/// connection a silo's crash resets; the broker says it once.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -18,6 +19,7 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.Messaging.ConnectionManager"] = "Error",
+        ["Logging:LogLevel:Orleans.Runtime.Messaging.Connection"] = "Error",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
     };

@@ -42,23 +42,34 @@ public static class SiloBuilderExtensions
             // The single-process broker keeps run-time instances and retained messages in its data folder's
             // database, so they survive a restart; catalog files of earlier versions are imported when first read.
             var dataFolder = DataFolder.Resolve(broker["DataPath"]);
-            silo.Services.AddSingleton(_ => SqliteDatabase.Open(dataFolder));
-            silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
-            {
-                var serializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
-                var earlierFiles = new FileGrainStorage(Path.Combine(dataFolder, "grains"), serializer);
-                return new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), serializer, earlierFiles);
-            });
-            silo.Services.AddSingleton<IRetainedMessageStore, SqliteRetainedMessageStore>();
+            silo.AddBrokerDatabase(BrokerDatabase.Sqlite(dataFolder), serializer => new FileGrainStorage(Path.Combine(dataFolder, "grains"), serializer));
+        }
+        else if (broker["Database"] is { Length: > 0 } connectionString)
+        {
+            silo.AddBrokerDatabase(BrokerDatabase.PostgreSql(connectionString), earlierFiles: null);
         }
         else
         {
-            // A cluster needs a database for durable grain state, which comes with persistent sessions; until then
-            // run-time instances last as long as the silos.
+            // Only a test cluster runs without a database: run-time instances and retained messages then last as
+            // long as the silos.
             silo.AddMemoryGrainStorage(CatalogStorage.Name);
             silo.Services.AddSingleton<IRetainedMessageStore, VolatileRetainedMessages>();
         }
+
         return silo;
+    }
+
+    /// <summary>The instance catalog's state and the retained messages in <paramref name="database"/>, migrated when the silo starts.</summary>
+    private static void AddBrokerDatabase(this ISiloBuilder silo, BrokerDatabase database, Func<IGrainStorageSerializer, FileGrainStorage>? earlierFiles)
+    {
+        silo.Services.AddSingleton(database);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseMigration>();
+        silo.Services.AddGrainStorage(CatalogStorage.Name, (services, _) =>
+        {
+            var serializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+            return new SqlGrainStorage(database, serializer, earlierFiles?.Invoke(serializer));
+        });
+        silo.Services.AddSingleton<IRetainedMessageStore, SqlRetainedMessageStore>();
     }
 
     /// <summary>The delivery streams configured under <c>Broker:Streams</c>, as the gateways' clients add them (<see cref="DeliveryStreams"/>).</summary>

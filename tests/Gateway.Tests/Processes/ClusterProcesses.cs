@@ -4,33 +4,46 @@ using Broker.TestHost;
 namespace Broker.Gateway.Tests.Processes;
 
 /// <summary>
-/// Silos and gateways in cluster mode as processes of their own, with the instance the process tests use, and the
-/// readiness probe an orchestrator would ask.
+/// A cluster of silos and gateways in cluster mode, each a process of its own on loopback, with a PostgreSQL database
+/// of its own (membership, instance catalog, retained messages), the instance the process tests use, and the
+/// readiness probe an orchestrator would ask. Silos declare a killed silo dead within a few seconds (Orleans' default
+/// takes about fifteen).
 /// </summary>
-internal static class ClusterProcesses
+internal sealed class ClusterProcesses : IAsyncDisposable
 {
     public const string Instance = "demo";
     public const string Secret = "demo-secret";
 
+    private ClusterProcesses(PostgreSqlDatabase database) => Database = database;
+
+    public PostgreSqlDatabase Database { get; }
+
+    public static async Task<ClusterProcesses> CreateAsync() => new(await PostgreSqlDatabase.CreateAsync());
+
     /// <summary>A client of the test instance with a client id of its own.</summary>
     public static MqttTestClientOptions Client() => new() { Instance = Instance, Secret = Secret, ClientId = TestNames.ClientId() };
 
-    /// <summary>A silo on the given ports with the test instance; <paramref name="settings"/> are added.</summary>
-    public static BrokerProcess StartSilo(int siloPort, int gatewayPort, IEnumerable<KeyValuePair<string, string>>? settings = null) =>
+    /// <summary>A silo on the given loopback ports with the test instance; <paramref name="settings"/> are added.</summary>
+    public BrokerProcess StartSilo(int siloPort, int gatewayPort, IEnumerable<KeyValuePair<string, string>>? settings = null) =>
         BrokerProcess.Start("Silo", With(settings, new Dictionary<string, string>
         {
             ["Broker:Mode"] = "Cluster",
+            ["Broker:Database"] = Database.ConnectionString,
+            ["Broker:Silo:Address"] = "127.0.0.1",
             ["Broker:Silo:Port"] = $"{siloPort}",
             ["Broker:Silo:GatewayPort"] = $"{gatewayPort}",
+            ["Broker:Silo:Membership:ProbeTimeout"] = "00:00:01",
+            ["Broker:Silo:Membership:NumMissedProbesLimit"] = "2",
             [$"Broker:Instances:{Instance}:Tokens:0:Secret"] = Secret,
         }));
 
-    /// <summary>A gateway for the silos' gateway port, with MQTT and HTTP and no TLS, retrying the cluster every 0.5 s.</summary>
-    public static BrokerProcess StartGateway(int siloGatewayPort, int mqttPort, int httpPort, IEnumerable<KeyValuePair<string, string>>? settings = null) =>
+    /// <summary>A gateway with MQTT and HTTP and no TLS, finding the silos in the database, retrying the cluster every 0.5 s.</summary>
+    public BrokerProcess StartGateway(int mqttPort, int httpPort, IEnumerable<KeyValuePair<string, string>>? settings = null) =>
         BrokerProcess.Start("Gateway", With(settings, new Dictionary<string, string>
         {
             ["Broker:Mode"] = "Cluster",
-            ["Broker:Silo:GatewayPort"] = $"{siloGatewayPort}",
+            ["Broker:Database"] = Database.ConnectionString,
+            ["Broker:Silo:GatewayListRefreshPeriod"] = "00:00:01",
             ["Broker:Ports:Mqtt"] = $"{mqttPort}",
             ["Broker:Ports:Http"] = $"{httpPort}",
             ["Broker:Ports:MqttTls"] = "0",
@@ -62,6 +75,8 @@ internal static class ClusterProcesses
             }
         }
     }
+
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
 
     private static Dictionary<string, string> With(IEnumerable<KeyValuePair<string, string>>? settings, Dictionary<string, string> defaults)
     {

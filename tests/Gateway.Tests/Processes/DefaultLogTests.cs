@@ -13,7 +13,7 @@ public sealed class DefaultLogTests : IDisposable
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"broker-log-tests-{Guid.NewGuid():N}");
 
     [Fact]
-    public async Task ADevelopmentBrokerLogsItsListenersAndCertificateAndNothingForOrdinaryWork()
+    public async Task ADevelopmentBrokerLogsItsListenersCertificateAndNewDatabaseAndNothingForOrdinaryWork()
     {
         var (mqttPort, httpPort) = (FreePort.Next(), FreePort.Next());
         var keyFile = Path.Combine(Path.GetTempPath(), $"broker-admin-key-{Guid.NewGuid():N}");
@@ -53,6 +53,7 @@ public sealed class DefaultLogTests : IDisposable
                 started,
                 line => Assert.EndsWith($"Admin API on at /admin of the HTTP and HTTPS ports, with the bearer key from the file {keyFile}", line, StringComparison.Ordinal),
                 line => Assert.Contains("Created a self-signed development certificate", line, StringComparison.Ordinal),
+                line => Assert.Contains("The broker's Sqlite database schema was brought from version 0 to", line, StringComparison.Ordinal),
                 line => Assert.Contains("Broker gateway (Development mode) listening: MQTT on port", line, StringComparison.Ordinal));
             Assert.Equal(started, served);
         }
@@ -63,22 +64,21 @@ public sealed class DefaultLogTests : IDisposable
     }
 
     [Fact]
-    public async Task ASiloStartsWithOneLineForItsPortsNoWarningAndStopsWithExitCodeZero()
+    public async Task ASiloStartsWithALineForANewSchemaAndOneForItsPortsNoWarningAndStopsWithExitCodeZero()
     {
         var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
-        await using var silo = BrokerProcess.Start("Silo", new Dictionary<string, string>
-        {
-            ["Broker:Mode"] = "Cluster",
-            ["Broker:Silo:Port"] = $"{siloPort}",
-            ["Broker:Silo:GatewayPort"] = $"{gatewayPort}",
-        });
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        await using var silo = cluster.StartSilo(siloPort, gatewayPort);
         await silo.WaitForLineAsync("listening");
         var running = silo.Lines;
         await silo.TerminateAsync();
         Assert.Equal(0, await silo.WaitForExitAsync());
 
-        var line = Assert.Single(running);
-        Assert.EndsWith($"Broker silo (Cluster mode) listening: silo-to-silo on port {siloPort}, gateways on port {gatewayPort}", line, StringComparison.Ordinal);
+        var schema = await cluster.Database.ScalarAsync("SELECT MAX(version) FROM broker_schema;");
+        Assert.Collection(
+            running,
+            line => Assert.EndsWith($"The broker's PostgreSql database schema was brought from version 0 to {schema}", line, StringComparison.Ordinal),
+            line => Assert.EndsWith($"Broker silo (Cluster mode) listening: silo-to-silo on port {siloPort}, gateways on port {gatewayPort}", line, StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -24,8 +24,9 @@ public sealed class SiloOutageTests
     [Fact]
     public async Task AKilledSiloLeavesTheGatewayUpAnsweringUnavailableUntilTheSiloIsBack()
     {
-        var silo = ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort);
-        await using var gateway = ClusterProcesses.StartGateway(_siloGatewayPort, _mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey)]);
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        var silo = cluster.StartSilo(_siloPort, _siloGatewayPort);
+        await using var gateway = cluster.StartGateway(_mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey)]);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}") };
         await using var connected = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
@@ -46,7 +47,7 @@ public sealed class SiloOutageTests
         await connected.Disconnected.WaitAsync(RecoveryTimeout);
         await Assert.ThrowsAnyAsync<Exception>(() => publish);
 
-        await using var restarted = ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort);
+        await using var restarted = cluster.StartSilo(_siloPort, _siloGatewayPort);
         await ClusterProcesses.WaitForReadinessAsync([("of the test", gateway, http)], HttpStatusCode.OK, RecoveryTimeout);
         await using (var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client()))
         {

@@ -26,10 +26,11 @@ public sealed class SiloRestartDeliveryTests
     [InlineData("Push")]
     public async Task AfterTheOnlySiloIsKilledAndStartedAgainDeliveryAcrossGatewaysResumesWithinSecondsAndLosesNothingMore(string provider)
     {
-        var silo = StartSilo(provider);
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        var silo = StartSilo(cluster, provider);
         var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gatewayA = StartGateway(provider, mqttA, httpA);
-        await using var gatewayB = StartGateway(provider, mqttB, httpB);
+        await using var gatewayA = StartGateway(cluster, provider, mqttA, httpA);
+        await using var gatewayB = StartGateway(cluster, provider, mqttB, httpB);
         await gatewayA.WaitForLineAsync("Connected to the cluster: serving clients");
         await gatewayB.WaitForLineAsync("Connected to the cluster: serving clients");
         using var httpOfA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
@@ -52,7 +53,7 @@ public sealed class SiloRestartDeliveryTests
         await silo.KillAsync();
         await silo.DisposeAsync();
         await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.ServiceUnavailable, ReadinessTimeout);
-        await using var restarted = StartSilo(provider);
+        await using var restarted = StartSilo(cluster, provider);
         await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.OK, ReadinessTimeout);
         var sinceReady = Stopwatch.StartNew();
 
@@ -235,11 +236,11 @@ public sealed class SiloRestartDeliveryTests
 
     private static (string, string) Content(ReceivedMessage message) => (message.Topic, message.Payload);
 
-    private BrokerProcess StartSilo(string provider) =>
-        ClusterProcesses.StartSilo(_siloPort, _siloGatewayPort, [new("Broker:Streams:Provider", provider)]);
+    private BrokerProcess StartSilo(ClusterProcesses cluster, string provider) =>
+        cluster.StartSilo(_siloPort, _siloGatewayPort, [new("Broker:Streams:Provider", provider)]);
 
-    private BrokerProcess StartGateway(string provider, int mqttPort, int httpPort) =>
-        ClusterProcesses.StartGateway(_siloGatewayPort, mqttPort, httpPort, [new("Broker:Streams:Provider", provider)]);
+    private static BrokerProcess StartGateway(ClusterProcesses cluster, string provider, int mqttPort, int httpPort) =>
+        cluster.StartGateway(mqttPort, httpPort, [new("Broker:Streams:Provider", provider)]);
 
     private static string FailureLines(BrokerProcess gatewayA, BrokerProcess gatewayB, BrokerProcess silo)
     {

@@ -15,7 +15,8 @@ public sealed class StartAndStopTests
     public async Task GatewayStartedBeforeAnySiloWaitsNotReadyRefusesClientsAsUnavailableAndServesOnceASiloStarts()
     {
         var (siloPort, siloGatewayPort, mqttPort, httpPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gateway = ClusterProcesses.StartGateway(siloGatewayPort, mqttPort, httpPort);
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        await using var gateway = cluster.StartGateway(mqttPort, httpPort);
         await gateway.WaitForLineAsync("No silo answers yet");
         await gateway.WaitForLineAsync("listening: MQTT on port");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
@@ -25,7 +26,7 @@ public sealed class StartAndStopTests
         var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client());
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, refused);
 
-        await using var silo = ClusterProcesses.StartSilo(siloPort, siloGatewayPort);
+        await using var silo = cluster.StartSilo(siloPort, siloGatewayPort);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);

@@ -23,7 +23,7 @@ public sealed class LegacyCatalogCluster : BrokerCluster
     public string CatalogFile => FileGrainStorage.PathOf(Path.Combine(DataPath, "grains"), CatalogStorage.StateName, Catalog.GetGrainId());
 
     /// <summary>The database file.</summary>
-    public string DatabaseFile => Path.Combine(DataPath, SqliteDatabase.FileName);
+    public string DatabaseFile => Path.Combine(DataPath, BrokerDatabase.SqliteFileName);
 
     /// <summary>The catalog's state as the database holds it.</summary>
     public async Task<byte[]> StoredCatalogAsync()

@@ -1,0 +1,3 @@
+namespace Broker.Grains.Tests.Storage;
+
+public sealed class PostgreSqlRetainedMessageStoreTests() : RetainedMessageStoreContract(new PostgreSqlTestDatabase());
