@@ -62,16 +62,29 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         {
             try
             {
-                while ((await http.GetAsync("/readyz", deadline.Token)).StatusCode != status)
+                // Refused connections are retried too: a gateway just started may not listen yet.
+                while (await StatusAsync(http, deadline.Token) != status)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
                 }
             }
-            catch (Exception exception) when (deadline.IsCancellationRequested || exception is HttpRequestException)
+            catch (OperationCanceledException exception) when (deadline.IsCancellationRequested)
             {
                 throw new TimeoutException(
                     $"/readyz of gateway {name} did not answer {status} within {timeout} (exited: {process.HasExited}); it wrote:\n{string.Join('\n', process.Lines)}",
                     exception);
+            }
+        }
+
+        static async Task<HttpStatusCode?> StatusAsync(HttpClient http, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await http.GetAsync("/readyz", cancellationToken)).StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return null;
             }
         }
     }
