@@ -8,7 +8,8 @@ namespace Broker.Grains.Configuration;
 /// Orleans' watchdog starts its platform thread before it notes the time of the first component check, so at start
 /// it warns of a stall as long as the machine's uptime; its warnings are off, its errors stay. Orleans' connection
 /// manager warns with a stack trace at every failed attempt to reach a silo that is down, and its connections at every
-/// connection a silo's crash resets; the broker says it once.
+/// connection a silo's crash resets; the broker says it once. So it does for a silo that dies, of which Orleans warns at
+/// every missed probe and errs when it cannot tell the dead silo of the gateways' clients, and for a call that timed out.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -20,6 +21,9 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.Messaging.ConnectionManager"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.Messaging.Connection"] = "Error",
+        ["Logging:LogLevel:Orleans.Runtime.MembershipService.SiloHealthMonitor"] = "Error",
+        ["Logging:LogLevel:Orleans.Runtime.CallbackData"] = "Error",
+        ["Logging:LogLevel:Orleans.Runtime.GrainDirectory.ClientDirectory"] = "Critical",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
     };

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
@@ -40,6 +41,7 @@ public static class ClusterMembership
 
         // How fast a dead silo is declared dead (and its grains activated elsewhere) is Orleans' to tune.
         silo.Configure<ClusterMembershipOptions>(broker.GetSection("Silo:Membership"));
+        silo.Services.AddHostedService<ClusterMembershipLog>();
         return silo;
     }
 

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Broker.TestHost;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+
+namespace Broker.Gateway.Tests.Processes;
+
+/// <summary>
+/// The silo that hosts an instance is killed (SIGKILL) while publishers on both gateways send QoS 1 messages and
+/// subscribers on both gateways receive them: every message acknowledged to a publisher reaches every subscriber
+/// (duplicates are allowed and counted), the subscribers' subscriptions are restored without their reconnecting,
+/// retained messages are intact, and publishing resumes within a bound.
+/// </summary>
+public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
+{
+    private const int MessagesBeforeTheKill = 100;
+    private const int MessagesAfterTheKill = 100;
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task EveryAcknowledgedMessageReachesEverySubscriberAndPublishingResumesWithinTheBound()
+    {
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        var (doomedPorts, survivorPorts) = ((FreePort.Next(), FreePort.Next()), (FreePort.Next(), FreePort.Next()));
+
+        // The instance is activated while the doomed silo is the only one, so that it is the silo the kill hits.
+        var doomed = cluster.StartSilo(doomedPorts.Item1, doomedPorts.Item2);
+        await doomed.WaitForLineAsync("listening");
+        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
+        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
+        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
+        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
+        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+
+        await using var subscriberA = await Subscriber.ConnectAsync(mqttA);
+        await using var subscriberB = await Subscriber.ConnectAsync(mqttB);
+        await using (var retainer = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client()))
+        {
+            await retainer.PublishAsync("kept/state", "before the crash", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        }
+
+        await using var survivor = cluster.StartSilo(survivorPorts.Item1, survivorPorts.Item2);
+        await survivor.WaitForLineAsync("listening");
+
+        using var stop = new CancellationTokenSource();
+        var publishers = new[] { new Publisher("a", mqttA), new Publisher("b", mqttB) };
+        var publishing = publishers.Select(publisher => publisher.RunAsync(stop.Token)).ToArray();
+        await Task.WhenAll(publishers.Select(publisher => publisher.WaitForAcknowledgedAsync(MessagesBeforeTheKill)));
+
+        await doomed.KillAsync();
+        var sinceKill = Stopwatch.StartNew();
+        var ackedAtKill = publishers.Select(publisher => publisher.AcknowledgedCount).ToArray();
+        await Task.WhenAll(publishers.Select((publisher, i) => publisher.WaitForAcknowledgedAsync(ackedAtKill[i] + MessagesAfterTheKill)))
+            .WaitAsync(TimeSpan.FromSeconds(90));
+        await stop.CancelAsync();
+        await Task.WhenAll(publishing);
+
+        var recovery = publishers.Max(publisher => publisher.LongestWait);
+        var acknowledged = publishers.SelectMany(publisher => publisher.Acknowledged.Select(n => $"{publisher.Name}:{n}")).ToHashSet();
+        foreach (var subscriber in new[] { subscriberA, subscriberB })
+        {
+            await subscriber.WaitForAllAsync(acknowledged, DrainTimeout);
+        }
+
+        output.WriteLine($"acknowledged {acknowledged.Count}; killed after {ackedAtKill.Sum()}; longest wait for an acknowledgement {recovery.TotalSeconds:F1} s; " +
+            $"publisher reconnects {publishers.Sum(p => p.Reconnects)}; duplicates received: A {subscriberA.Duplicates}, B {subscriberB.Duplicates}");
+        foreach (var (label, process) in new[] { ("gateway A", gatewayA), ("gateway B", gatewayB), ("surviving silo", survivor) })
+        {
+            output.WriteLine($"{label} wrote:\n{string.Join('\n', process.Lines)}");
+        }
+
+        Assert.Empty(acknowledged.Except(subscriberA.Received));
+        Assert.Empty(acknowledged.Except(subscriberB.Received));
+        Assert.True(subscriberA.Client.Client.IsConnected && subscriberB.Client.Client.IsConnected, "a subscriber lost its connection");
+        Assert.InRange(recovery, TimeSpan.Zero, RecoveryBound);
+
+        await using var late = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, ClusterProcesses.Client());
+        await late.SubscribeAsync("kept/#");
+        Assert.Equal(new ReceivedMessage("kept/state", "before the crash", MqttQualityOfServiceLevel.AtLeastOnce, true), await late.ReceiveAsync());
+        Assert.Empty(gatewayA.FailureLines);
+        Assert.Empty(gatewayB.FailureLines);
+        Assert.Empty(survivor.FailureLines);
+    }
+
+    /// <summary>
+    /// Publishes numbered QoS 1 messages one at a time; a publish that fails is sent again, after reconnecting when
+    /// the connection was lost, so a number may arrive twice but is only counted once it is acknowledged.
+    /// </summary>
+    private sealed class Publisher(string name, int port)
+    {
+        private readonly ConcurrentQueue<int> _acknowledged = new();
+        private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name { get; } = name;
+
+        public IEnumerable<int> Acknowledged => _acknowledged;
+
+        public int AcknowledgedCount => _acknowledged.Count;
+
+        public int Reconnects { get; private set; }
+
+        /// <summary>The longest time from sending a number to its acknowledgement, reconnections included.</summary>
+        public TimeSpan LongestWait { get; private set; }
+
+        public async Task RunAsync(CancellationToken stop)
+        {
+            MqttTestClient? client = null;
+            try
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    var started = Stopwatch.StartNew();
+                    while (!stop.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            if (client is not { Client.IsConnected: true })
+                            {
+                                if (client is not null)
+                                {
+                                    await client.DisposeAsync();
+                                    Reconnects++;
+                                }
+
+                                client = await MqttTestClient.ConnectAsync("127.0.0.1", port, ClusterProcesses.Client());
+                            }
+
+                            if ((await client.PublishAsync($"load/{Name}", $"{n}")).IsSuccess)
+                            {
+                                break;
+                            }
+                        }
+                        catch (Exception exception) when (exception is not OperationCanceledException || !stop.IsCancellationRequested)
+                        {
+                            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+                        }
+                    }
+
+                    if (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    LongestWait = started.Elapsed > LongestWait ? started.Elapsed : LongestWait;
+                    _acknowledged.Enqueue(n);
+                    Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                }
+            }
+            finally
+            {
+                if (client is not null)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+
+        public async Task WaitForAcknowledgedAsync(int count)
+        {
+            while (AcknowledgedCount < count)
+            {
+                await Volatile.Read(ref _progress).Task;
+            }
+        }
+    }
+
+    /// <summary>A QoS 1 subscriber to every publisher's topic that keeps what it received and counts repeats.</summary>
+    private sealed class Subscriber : IAsyncDisposable
+    {
+        private readonly HashSet<string> _received = [];
+
+        private Subscriber(MqttTestClient client) => Client = client;
+
+        public MqttTestClient Client { get; }
+
+        public IReadOnlySet<string> Received => _received;
+
+        public int Duplicates { get; private set; }
+
+        public static async Task<Subscriber> ConnectAsync(int port)
+        {
+            var client = await MqttTestClient.ConnectAsync("127.0.0.1", port, ClusterProcesses.Client());
+            await client.SubscribeAsync("load/#", MqttQualityOfServiceLevel.AtLeastOnce);
+            return new Subscriber(client);
+        }
+
+        /// <summary>Receives until every message of <paramref name="expected"/> came, or nothing came for <paramref name="timeout"/>.</summary>
+        public async Task WaitForAllAsync(IReadOnlySet<string> expected, TimeSpan timeout)
+        {
+            while (!expected.IsSubsetOf(_received))
+            {
+                ReceivedMessage message;
+                try
+                {
+                    message = await Client.ReceiveAsync(timeout);
+                }
+                catch (TimeoutException)
+                {
+                    return;
+                }
+
+                if (!_received.Add($"{message.Topic["load/".Length..]}:{message.Payload}"))
+                {
+                    Duplicates++;
+                }
+            }
+        }
+
+        public ValueTask DisposeAsync() => Client.DisposeAsync();
+    }
+}
