@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Broker.TestHost;
@@ -6,8 +5,8 @@ namespace Broker.TestHost;
 /// <summary>
 /// A PostgreSQL database of its own for a test, created on the server that <c>BROKER_TEST_DATABASE</c> names (the
 /// connection string of a user that may create databases; <c>.ci/run</c> starts a throwaway server and sets it) and
-/// dropped when disposed. Without the variable, the first test to ask starts a throwaway server with
-/// <c>.ci/postgres</c> from the installed PostgreSQL, stopped when the test process ends.
+/// dropped when disposed. Without the variable, the first test to ask starts a <see cref="PostgreSqlServer"/>,
+/// stopped when the test process ends.
 /// </summary>
 public sealed class PostgreSqlDatabase : IAsyncDisposable
 {
@@ -28,9 +27,9 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable
     /// <summary>The database's Npgsql connection string, as <c>Broker:Database</c> takes it.</summary>
     public string ConnectionString { get; }
 
-    public static async Task<PostgreSqlDatabase> CreateAsync()
+    public static async Task<PostgreSqlDatabase> CreateAsync(string? server = null)
     {
-        var server = await Server.Value;
+        server ??= await Server.Value;
         var name = $"broker_test_{Guid.NewGuid():N}";
         await ExecuteAsync(server, $"CREATE DATABASE {name};");
         return new PostgreSqlDatabase(server, name);
@@ -66,37 +65,8 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable
             return configured;
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), $"broker-test-postgres-{Environment.ProcessId}");
-        var script = Path.Combine(BrokerProcess.RepositoryRoot(), ".ci", "postgres");
-        var started = await RunAsync(script, "start", folder);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            using var stop = Process.Start("bash", [script, "stop", folder]);
-            stop.WaitForExit();
-            Directory.Delete(folder, recursive: true);
-        };
-        return started.Trim();
-    }
-
-    private static async Task<string> RunAsync(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"No PostgreSQL server for the tests: set {ServerVariable} to a connection string, or install PostgreSQL (Debian package postgresql) for {script} to start one. It said: {await error}");
-        }
-
-        return await output;
+        var server = await PostgreSqlServer.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server.ConnectionString;
     }
 }
