@@ -43,8 +43,15 @@ try
         {
             TargetChoice.Ours => new[] { "ours" },
             TargetChoice.Mosquitto => ["mosquitto"],
+            TargetChoice.Cluster => ["cluster"],
             _ => ["ours", "mosquitto"],
         };
+
+    // One PostgreSQL server for the whole run; each cluster gets a database of its own on it.
+    await using var postgres = targets.Contains("cluster") && options.Database is null
+        ? await ThrowawayPostgreSql.StartAsync(OurBroker.RepositoryRoot(options.RepositoryRoot), cancel.Token)
+        : null;
+    var databaseServer = options.Database ?? postgres?.ConnectionString;
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     foreach (var kind in options.Scenarios)
     {
@@ -53,7 +60,7 @@ try
         foreach (var target in targets)
         {
             Console.Error.WriteLine($"running {settings.Describe()} against {target}...");
-            results.Add(await RunAgainstAsync(target, settings, cancel.Token));
+            results.Add(await RunAgainstAsync(target, settings, databaseServer, cancel.Token));
         }
 
         Console.WriteLine();
@@ -77,17 +84,22 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     return 130;
 }
 
-async Task<ScenarioResult> RunAgainstAsync(string target, ScenarioSettings settings, CancellationToken cancellationToken)
+async Task<ScenarioResult> RunAgainstAsync(string target, ScenarioSettings settings, string? databaseServer, CancellationToken cancellationToken)
 {
     if (options.Broker is { } address)
     {
         return await ScenarioRunner.RunAsync(settings, new BrokerEndpoint(target, address, options.BrokerProcessId, options.UserName is { } user ? new BrokerCredentials(user, options.Password) : null), cancellationToken);
     }
 
-    // A fresh broker per scenario, so that one scenario's leftovers (memory, queues) do not weigh on the next.
-    await using var broker = target == "ours"
-        ? await OurBroker.StartAsync(options.RepositoryRoot, cancellationToken)
-        : await MosquittoBroker.StartAsync(cancellationToken);
+    // A fresh broker per scenario, so that one scenario's leftovers (memory, queues, state) do not weigh on the next;
+    // the database is dropped after the cluster has stopped.
+    await using var database = target == "cluster" ? await BenchDatabase.CreateAsync(databaseServer!, cancellationToken) : null;
+    await using var broker = target switch
+    {
+        "ours" => await OurBroker.StartAsync(options.RepositoryRoot, options.Instances ?? 1, cancellationToken),
+        "mosquitto" => await MosquittoBroker.StartAsync(cancellationToken),
+        _ => await OurCluster.StartAsync(options.RepositoryRoot, options.Cluster, database!.ConnectionString, cancellationToken),
+    };
     var result = await ScenarioRunner.RunAsync(settings, broker.Endpoint, cancellationToken);
     return broker.UnexpectedExit is { } exit ? result with { Warnings = [.. result.Warnings, exit] } : result;
 }

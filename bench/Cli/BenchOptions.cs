@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Broker.Bench.Scenarios;
+using Broker.Bench.Targets;
 using Broker.Protocol;
 
 namespace Broker.Bench.Cli;
@@ -33,7 +34,14 @@ public sealed record BenchOptions
                                     sockets with epoll (default: half the cores, at least 1)
           --pacing-quantum MICROSECONDS  with --rate, send at most once per quantum, everything due at once:
                                     fewer wake-ups, but up to a quantum of added latency (default 0)
-          --target ours|mosquitto|both   brokers the tool starts (default both)
+          --target ours|mosquitto|both|cluster  brokers the tool starts (default both); cluster: our silos
+                                    and gateways, each a process, in cluster mode on PostgreSQL
+          --silos N --gateways M    the cluster's silos and gateways (default 2 and 2)
+          --instances K             ours and cluster: instances bench0..bench{K-1} to spread the clients over
+                                    (default 1: the cluster's bench0, ours' local; mosquitto has one namespace)
+          --database CONNSTRING     cluster: Npgsql connection string of a PostgreSQL server the tool creates a
+                                    database on for each scenario and drops after (default: a throwaway server
+                                    for the run, started and stopped with .ci/postgres)
           --broker HOST:PORT        use an already running broker instead
           --broker-pid PID          its process id, for its CPU and memory (conn)
           --username NAME --password SECRET  what its clients CONNECT with (a cluster-mode broker: an
@@ -41,6 +49,15 @@ public sealed record BenchOptions
           --repo PATH               repository root, to find src/Gateway/bin/Release (default: found upwards)
           --markdown                also print the tables as Markdown
           --smoke                   ~2 s per scenario with tiny sizes (CI)
+
+        clients over M gateways and K instances (cluster; ours with --instances: one address, K instances):
+          p2p       pair i in instance i % K, its publisher on gateway i % M and its subscriber on (i + 1) % M
+                    (with 2 gateways every message crosses gateways)
+          latency   as p2p's pair 0
+          fanout    all in instance 0 (one topic); the publisher on gateway 0, subscriber j on j % M
+          fanin     all in instance 0 (one topic tree); publisher i on gateway i % M, the subscriber on 0
+          conn      connection i on gateway i % M in instance i % K
+          Only p2p and conn use instances other than 0, and p2p only with more pairs than one.
         """;
 
     public required string Scenario { get; init; }
@@ -85,6 +102,18 @@ public sealed record BenchOptions
 
     public string? RepositoryRoot { get; init; }
 
+    public int? Silos { get; init; }
+
+    public int? Gateways { get; init; }
+
+    public int? Instances { get; init; }
+
+    /// <summary>A PostgreSQL server to create the cluster's databases on; null: a throwaway one for the run.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The cluster that <c>--target cluster</c> starts: the options given, else 2 silos, 2 gateways and 1 instance.</summary>
+    public ClusterLayout Cluster => new(Silos ?? 2, Gateways ?? 2, Instances ?? 1);
+
     public bool Markdown { get; init; }
 
     public bool Smoke { get; init; }
@@ -122,7 +151,11 @@ public sealed record BenchOptions
                 "--window" => options with { Window = Integer(name, Value(), 1) },
                 "--pacing-quantum" => options with { PacingQuantumMicroseconds = Number(name, Value()) },
                 "--receive-threads" => options with { ReceiveThreads = Integer(name, Value(), 1) },
-                "--target" => options with { Target = Enum.TryParse<TargetChoice>(Value(), true, out var target) ? target : throw new ArgumentException("--target: ours, mosquitto or both") },
+                "--target" => options with { Target = Enum.TryParse<TargetChoice>(Value(), true, out var target) ? target : throw new ArgumentException("--target: ours, mosquitto, both or cluster") },
+                "--silos" => options with { Silos = Integer(name, Value(), 1) },
+                "--gateways" => options with { Gateways = Integer(name, Value(), 1) },
+                "--instances" => options with { Instances = Integer(name, Value(), 1) },
+                "--database" => options with { Database = Value() },
                 "--broker" => options with { Broker = IPEndPoint.TryParse(Value().Replace("localhost", "127.0.0.1", StringComparison.Ordinal), out var endpoint) && endpoint.Port != 0 ? endpoint : throw new ArgumentException("--broker: HOST:PORT with an IPv4 address or localhost") },
                 "--broker-pid" => options with { BrokerProcessId = Integer(name, Value(), 1) },
                 "--username" => options with { UserName = Value() },
@@ -133,6 +166,16 @@ public sealed record BenchOptions
                 "--smoke" => options with { Smoke = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
+        }
+
+        if ((options.Silos is not null || options.Gateways is not null || options.Database is not null) && (options.Target != TargetChoice.Cluster || options.Broker is not null))
+        {
+            throw new ArgumentException("--silos, --gateways and --database are options of --target cluster (without --broker)");
+        }
+
+        if (options.Instances > 1 && (options.Target == TargetChoice.Mosquitto || options.Broker is not null))
+        {
+            throw new ArgumentException("--instances: with --target ours, both or cluster (a running broker takes --username and --password)");
         }
 
         return options;

@@ -5,4 +5,7 @@ public enum TargetChoice
     Both,
     Ours,
     Mosquitto,
+
+    /// <summary>Our silos and gateways as processes of their own, in cluster mode on PostgreSQL.</summary>
+    Cluster,
 }

@@ -6,7 +6,8 @@ namespace Broker.Bench.Measurement;
 /// <summary>
 /// The CPU rows of a report, so that a saturated load generator is never mistaken for a slow broker. With the
 /// broker on the same machine the generator's fair share is half the cores; using more than 85% of that share
-/// earns a warning (on a 2-core machine: more than 85% of one core).
+/// earns a warning (on a 2-core machine: more than 85% of one core). The broker's CPU is that of all its processes
+/// together (a cluster's silos and gateways), and then a row says how many they are.
 /// </summary>
 public static class CpuReport
 {
@@ -26,8 +27,13 @@ public static class CpuReport
             ? (after - before).TotalSeconds / seconds * 100
             : null;
         metrics.Add(new("broker CPU (% of a core)", brokerCpu is { } b ? $"{b:0}" : "n/a"));
+        if (broker.ProcessIds.Count > 1)
+        {
+            // A cluster's silos and gateways: its CPU and memory rows are the sums over all of them.
+            metrics.Add(new("broker processes (CPU, memory summed)", $"{broker.ProcessIds.Count}"));
+        }
 
-        var local = System.Net.IPAddress.IsLoopback(broker.Address.Address);
+        var local = broker.Gateways.All(gateway => System.Net.IPAddress.IsLoopback(gateway.Address));
         var share = local ? Math.Max(1, cores / 2) : cores;
         if (generator / 100 > WarningShare * share)
         {

@@ -45,8 +45,9 @@ public static class ConnectionScenario
                     {
                         try
                         {
+                            var (gateway, instance) = ClientSpread.Connection(i, broker.Gateways.Count, broker.Instances.Count);
                             sockets[i] = await MqttHandshake.ConnectAsync(
-                                broker.Address, $"bench-{runId}-conn-{i}", sources.Length == 0 ? null : sources[i % sources.Length], token, broker.Credentials);
+                                broker.Gateways[gateway], $"bench-{runId}-conn-{i}", sources.Length == 0 ? null : sources[i % sources.Length], token, broker.Instances[instance]);
                         }
                         catch (Exception exception) when (exception is SocketException or BenchException or IOException)
                         {
@@ -66,9 +67,9 @@ public static class ConnectionScenario
             await Task.Delay(settings.Warmup, cancellationToken);
             var rssFirst = Resident(broker);
 
-            var first = UsageSnapshot.Take(0, 0, broker.ProcessId);
+            var first = UsageSnapshot.Take(0, 0, broker.ProcessIds);
             await ConnectAsync(firstPart, settings.Connections);
-            var last = UsageSnapshot.Take(0, 0, broker.ProcessId);
+            var last = UsageSnapshot.Take(0, 0, broker.ProcessIds);
             var accepted = sockets.Count(socket => socket is not null);
             await Task.Delay(settings.Warmup, cancellationToken);
             var rssAfter = Resident(broker);
@@ -113,7 +114,12 @@ public static class ConnectionScenario
     /// <summary>How many connections come first, to let the broker set up what it needs once: a tenth.</summary>
     public static int FirstPart(int connections) => Math.Max(1, connections / 10);
 
-    private static long? Resident(BrokerEndpoint broker) => broker.ProcessId is { } pid ? ProcessProbe.ResidentBytes(pid) : null;
+    /// <summary>The resident memory of all the broker's processes together; null unless every one can be read.</summary>
+    private static long? Resident(BrokerEndpoint broker)
+    {
+        var resident = broker.ProcessIds.Select(ProcessProbe.ResidentBytes).ToList();
+        return resident.Count > 0 && resident.All(bytes => bytes is not null) ? resident.Sum() : null;
+    }
 
     private static string Megabytes(long? bytes) => bytes is { } value ? $"{value / 1e6:N1}" : "n/a";
 

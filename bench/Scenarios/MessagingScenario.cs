@@ -41,7 +41,8 @@ public static class MessagingScenario
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
                 (i, token) =>
                 {
-                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-sub-{i}", broker.Credentials);
+                    var (gateway, instance) = ClientSpread.Subscriber(settings.Kind, i, broker.Gateways.Count, broker.Instances.Count);
+                    var socket = MqttHandshake.Connect(broker.Gateways[gateway], $"bench-{runId}-sub-{i}", broker.Instances[instance]);
                     subscribers[i] = new Subscriber(socket, windows, slots[i]);
                     MqttHandshake.Subscribe(socket, filters[i], settings.Qos);
                     MqttHandshake.EndHandshake(socket);
@@ -52,7 +53,8 @@ public static class MessagingScenario
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
                 (i, token) =>
                 {
-                    var socket = MqttHandshake.Connect(broker.Address, $"bench-{runId}-pub-{i}", broker.Credentials);
+                    var (gateway, instance) = ClientSpread.Publisher(settings.Kind, i, broker.Gateways.Count, broker.Instances.Count);
+                    var socket = MqttHandshake.Connect(broker.Gateways[gateway], $"bench-{runId}-pub-{i}", broker.Instances[instance]);
                     MqttHandshake.EndHandshake(socket);
                     publishers[i] = new Publisher(socket, (uint)i, new PacketTemplate(topics[i], settings.PayloadBytes, settings.Qos, settings.Retain), settings.Qos, windows[i]);
                     return ValueTask.CompletedTask;
@@ -154,7 +156,7 @@ public static class MessagingScenario
         };
 
     private static UsageSnapshot Snapshot(FlowWindow[] windows, Subscriber[] subscribers, BrokerEndpoint broker) =>
-        UsageSnapshot.Take(windows.Sum(w => w.Sent), subscribers.Sum(s => s.Received), broker.ProcessId);
+        UsageSnapshot.Take(windows.Sum(w => w.Sent), subscribers.Sum(s => s.Received), broker.ProcessIds);
 
     private static ScenarioResult Summarise(
         ScenarioSettings settings,

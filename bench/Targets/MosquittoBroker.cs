@@ -26,7 +26,7 @@ public static class MosquittoBroker
 
         """;
 
-    public static async Task<BrokerProcess> StartAsync(CancellationToken cancellationToken)
+    public static async Task<RunningBroker> StartAsync(CancellationToken cancellationToken)
     {
         if (!IsInstalled)
         {
@@ -36,7 +36,10 @@ public static class MosquittoBroker
         var port = FreePort.Next();
         var configuration = Path.Combine(Path.GetTempPath(), $"bench-mosquitto-{port}.conf");
         await File.WriteAllTextAsync(configuration, Configuration(port), cancellationToken);
-        return await BrokerProcess.StartAsync(
-            "mosquitto", DefaultPath, ["-c", configuration], port, () => File.Delete(configuration), cancellationToken);
+        return await RunningBroker.StartAsync("mosquitto", DefaultPath, ["-c", configuration], port, [null], () =>
+        {
+            File.Delete(configuration);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
     }
 }

@@ -1,0 +1,4 @@
+namespace Broker.Bench.Targets;
+
+/// <summary>A CONNECT's user name and password.</summary>
+public sealed record BrokerCredentials(string UserName, string? Password);
