@@ -1,5 +1,6 @@
 using Broker.Bench.Cli;
 using Broker.Bench.Scenarios;
+using Broker.Bench.Targets;
 using Broker.Protocol;
 
 namespace Broker.Bench.Tests;
@@ -31,6 +32,34 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void TheClusterTargetTakesItsSilosGatewaysInstancesAndDatabaseServer()
+    {
+        var options = BenchOptions.Parse(["p2p", "--target", "cluster", "--silos", "1", "--gateways", "2", "--instances", "10", "--database", "Host=127.0.0.1;Port=5432;Username=bench"]);
+
+        Assert.Equal(TargetChoice.Cluster, options.Target);
+        Assert.Equal(new ClusterLayout(Silos: 1, Gateways: 2, Instances: 10), options.Cluster);
+        Assert.Equal("cluster 1x2, 10 instances", options.Cluster.Name);
+        Assert.Equal("Host=127.0.0.1;Port=5432;Username=bench", options.Database);
+    }
+
+    [Fact]
+    public void TheClusterIsTwoSilosAndTwoGatewaysWithOneInstanceOnAThrowawayServerByDefault()
+    {
+        var options = BenchOptions.Parse(["fanout", "--target", "cluster"]);
+
+        Assert.Equal(new ClusterLayout(Silos: 2, Gateways: 2, Instances: 1), options.Cluster);
+        Assert.Equal("cluster 2x2", options.Cluster.Name);
+        Assert.Null(options.Database);
+    }
+
+    [Fact]
+    public void OurDevelopmentBrokerTakesInstancesToo()
+    {
+        Assert.Equal(3, BenchOptions.Parse(["p2p", "--target", "ours", "--instances", "3"]).Instances);
+        Assert.Equal(3, BenchOptions.Parse(["p2p", "--instances", "3"]).Instances);
+    }
+
+    [Fact]
     public void RetainMakesEveryPublishRetained()
     {
         Assert.True(BenchOptions.Parse(["latency", "--retain"]).SettingsFor(ScenarioKind.Latency).Retain);
@@ -57,6 +86,15 @@ public sealed class BenchOptionsTests
     [InlineData("nope")]
     [InlineData("p2p", "--bogus")]
     [InlineData("p2p", "--rate")]
+    [InlineData("p2p", "--target", "swarm")]
+    [InlineData("p2p", "--target", "cluster", "--gateways", "0")]
+    [InlineData("p2p", "--target", "cluster", "--silos", "0")]
+    [InlineData("p2p", "--target", "cluster", "--instances", "0")]
+    [InlineData("p2p", "--silos", "2")]
+    [InlineData("p2p", "--target", "ours", "--database", "Host=127.0.0.1")]
+    [InlineData("p2p", "--target", "cluster", "--broker", "127.0.0.1:1883", "--gateways", "2")]
+    [InlineData("p2p", "--target", "mosquitto", "--instances", "2")]
+    [InlineData("p2p", "--broker", "127.0.0.1:1883", "--instances", "2")]
     public void InvalidArgumentsAreRejected(params string[] args)
     {
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(args));

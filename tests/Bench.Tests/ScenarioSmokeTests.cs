@@ -22,6 +22,17 @@ public sealed class ScenarioSmokeTests(InProcessBroker broker)
     }
 
     [Fact]
+    public async Task PeerToPeerPairsSpreadOverTwoInstancesDeliverEveryMessageOnceInOrder()
+    {
+        var settings = Smoke(ScenarioKind.P2p, QualityOfService.AtLeastOnce) with { Publishers = 4, Subscribers = 4 };
+
+        var result = await ScenarioRunner.RunAsync(settings, broker.TwoInstances, CancellationToken.None);
+
+        AssertEveryMessageOnceInOrder(result);
+        Assert.Equal(result.Sent, result.Acknowledged);
+    }
+
+    [Fact]
     public async Task FanoutDeliversEveryMessageToEverySubscriber()
     {
         var result = await RunAsync(Smoke(ScenarioKind.Fanout, QualityOfService.AtLeastOnce) with { Subscribers = 4 });
