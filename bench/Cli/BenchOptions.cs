@@ -46,7 +46,8 @@ public sealed record BenchOptions
           --broker-pid PID          its process id, for its CPU and memory (conn)
           --username NAME --password SECRET  what its clients CONNECT with (a cluster-mode broker: an
                                     instance and one of its token secrets)
-          --repo PATH               repository root, to find src/Gateway/bin/Release (default: found upwards)
+          --repo PATH               repository root, to find the builds of src/Gateway and src/Silo (default:
+                            found upwards)
           --markdown                also print the tables as Markdown
           --smoke                   ~2 s per scenario with tiny sizes (CI)
 
