@@ -47,7 +47,7 @@ public sealed record BenchOptions
           --username NAME --password SECRET  what its clients CONNECT with (a cluster-mode broker: an
                                     instance and one of its token secrets)
           --repo PATH               repository root, to find the builds of src/Gateway and src/Silo (default:
-                            found upwards)
+                                    found upwards)
           --markdown                also print the tables as Markdown
           --smoke                   ~2 s per scenario with tiny sizes (CI)
 

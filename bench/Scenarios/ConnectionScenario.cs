@@ -12,7 +12,8 @@ namespace Broker.Bench.Scenarios;
 /// after the first tenth, which leaves out what the broker sets up once (the accept rate and CPU are those of the
 /// last nine tenths). One source address has about
 /// 28k ephemeral ports, so beyond <see cref="ConnectionsPerSourceAddress"/> the sockets are bound round-robin to
-/// 127.0.0.2, 127.0.0.3, ...
+/// 127.0.0.2, 127.0.0.3, ... The connections take turns over the broker's gateways and instances
+/// (<see cref="ClientSpread.Connection"/>), and its memory is that of all its processes.
 /// </summary>
 public static class ConnectionScenario
 {

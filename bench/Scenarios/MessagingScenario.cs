@@ -9,7 +9,8 @@ namespace Broker.Bench.Scenarios;
 /// <summary>
 /// Runs p2p, fanout, fanin and latency: connects and subscribes every subscriber first, then starts the
 /// publishers together, measures the window after the warm-up, waits for stragglers (the drain), and accounts
-/// for every message by publisher and sequence number.
+/// for every message by publisher and sequence number. Each client connects to the gateway and instance that
+/// <see cref="ClientSpread"/> gives it.
 /// </summary>
 public static class MessagingScenario
 {

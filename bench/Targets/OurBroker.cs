@@ -27,13 +27,9 @@ public static class OurBroker
             $"--Broker:Silo:GatewayPort={FreePort.Next()}",
             "--Logging:LogLevel:Default=Warning",
         ];
-        BrokerCredentials?[] credentials = [null];
-        if (instances > 1)
-        {
-            credentials = [.. Enumerable.Range(0, instances).Select(k => new BrokerCredentials(InstanceName(k), null))];
-            arguments.AddRange(credentials.Select(c => $"--Broker:Instances:{c!.UserName}:AllowAnonymous=true"));
-        }
-
+        string[] names = instances > 1 ? [.. Enumerable.Range(0, instances).Select(InstanceName)] : [];
+        arguments.AddRange(names.Select(name => $"--Broker:Instances:{name}:AllowAnonymous=true"));
+        BrokerCredentials?[] credentials = names.Length > 0 ? [.. names.Select(name => new BrokerCredentials(name, null))] : [null];
         return await RunningBroker.StartAsync(instances > 1 ? $"ours, {instances} instances" : "ours", "dotnet", arguments, mqttPort, credentials, null, cancellationToken);
     }
 

@@ -46,7 +46,7 @@ public static class OurCluster
                 layout.Name,
                 [.. ports.Select(port => new IPEndPoint(IPAddress.Loopback, port.Mqtt))],
                 [.. started.Select(process => process.Id)],
-                [.. instances.Select(instance => (BrokerCredentials?)new BrokerCredentials(instance, Secret))]);
+                [.. instances.Select(instance => new BrokerCredentials(instance, Secret))]);
             return new RunningBroker(endpoint, [.. gateways, .. silos]);
         }
         catch

@@ -31,7 +31,10 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
 
         var script = Path.Combine(repositoryRoot, ".ci", "postgres");
         var folder = Path.Combine(Path.GetTempPath(), $"bench-postgres-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        Directory.CreateDirectory(folder);
+
+        // Set after creating, where the umask does not apply: the postgres user must reach the folder.
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         try
         {
