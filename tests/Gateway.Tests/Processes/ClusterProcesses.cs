@@ -18,7 +18,8 @@ internal sealed class ClusterProcesses : IAsyncDisposable
 
     public PostgreSqlDatabase Database { get; }
 
-    public static async Task<ClusterProcesses> CreateAsync() => new(await PostgreSqlDatabase.CreateAsync());
+    /// <summary>A cluster with a new database on <paramref name="server"/> (a connection string), by default the tests' server.</summary>
+    public static async Task<ClusterProcesses> CreateAsync(string? server = null) => new(await PostgreSqlDatabase.CreateAsync(server));
 
     /// <summary>A client of the test instance with a client id of its own.</summary>
     public static MqttTestClientOptions Client() => new() { Instance = Instance, Secret = Secret, ClientId = TestNames.ClientId() };
