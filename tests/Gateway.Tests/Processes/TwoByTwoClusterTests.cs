@@ -171,15 +171,35 @@ public sealed class TwoByTwoClusterTests
     {
         var lease = new KeyValuePair<string, string>[] { new("Broker:Lease:Duration", $"{Lease}"), new("Broker:Lease:RenewalPeriod", $"{Lease / 3}") };
         var silos = _siloPorts.Select(ports => cluster.StartSilo(ports.Silo, ports.Gateway, lease)).ToList();
-        foreach (var silo in silos)
+        try
         {
-            await silo.WaitForLineAsync("listening");
+            foreach (var silo in silos)
+            {
+                await silo.WaitForLineAsync("listening");
+            }
+        }
+        catch
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+
+            throw;
         }
 
         var gateways = _gatewayPorts.Select(ports => cluster.StartGateway(ports.Mqtt, ports.Http, [.. lease, new("Broker:Admin:Key", AdminKey)])).ToList();
         var running = new RunningCluster(silos, gateways, _gatewayPorts.Select(ports => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}") }).ToList());
-        await ClusterProcesses.WaitForReadinessAsync(running.Probes, HttpStatusCode.OK, ReadinessTimeout);
-        return running;
+        try
+        {
+            await ClusterProcesses.WaitForReadinessAsync(running.Probes, HttpStatusCode.OK, ReadinessTimeout);
+            return running;
+        }
+        catch
+        {
+            await running.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>How many connections the instance has, as its <c>$info</c> says.</summary>
