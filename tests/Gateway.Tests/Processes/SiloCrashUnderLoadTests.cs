@@ -27,7 +27,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
         var (doomedPorts, survivorPorts) = ((FreePort.Next(), FreePort.Next()), (FreePort.Next(), FreePort.Next()));
 
         // The instance is activated while the doomed silo is the only one, so that it is the silo the kill hits.
-        var doomed = cluster.StartSilo(doomedPorts.Item1, doomedPorts.Item2);
+        await using var doomed = cluster.StartSilo(doomedPorts.Item1, doomedPorts.Item2);
         await doomed.WaitForLineAsync("listening");
         var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
         await using var gatewayA = cluster.StartGateway(mqttA, httpA);
