@@ -21,6 +21,18 @@ internal sealed class InstanceLease
 
     public bool IsEmpty => _members.IsEmpty;
 
+    /// <summary>The lease the connections here are registered under, for the instance to check; empty when there are none.</summary>
+    public Guid LeaseId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _members.IsEmpty ? Guid.Empty : _leaseId;
+            }
+        }
+    }
+
     public bool TryGetMember(long connectionId, [NotNullWhen(true)] out IConnectionSink? connection) =>
         _members.TryGetValue(connectionId, out connection);
 
@@ -98,6 +110,24 @@ internal sealed class InstanceLease
             _leaseId = leaseId;
             ExpectedSequence = 0;
         }
+    }
+
+    /// <summary>
+    /// Renews the lease with the instance, and restores the connections here if it lost them. Returns the renewal and
+    /// how many connections were restored (null: none needed).
+    /// </summary>
+    public async Task<(LeaseRenewal Renewal, int? Restored)> RenewAsync(IInstanceGrain grain, string gatewayId)
+    {
+        var renewal = await grain.RenewLease(gatewayId);
+        if (!MustRestore(renewal))
+        {
+            return (renewal, null);
+        }
+
+        var snapshots = TakeSnapshots();
+        await grain.Restore(gatewayId, snapshots);
+        Restored(renewal.LeaseId);
+        return (renewal, snapshots.Length);
     }
 
     /// <summary>Takes note of a renewal that needed no restore.</summary>

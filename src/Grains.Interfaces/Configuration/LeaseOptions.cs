@@ -7,4 +7,13 @@ public sealed class LeaseOptions
 
     /// <summary>How often a gateway renews its leases; well below <see cref="Duration"/>.</summary>
     public TimeSpan RenewalPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long after its activation an instance that gateways restore connections into (it replaced an activation
+    /// that died or moved) holds QoS 1 and 2 publishes, so that every gateway with subscriptions there has restored
+    /// them before such a message is routed: at least the gateways' <see cref="RenewalPeriod"/>, and by default twice
+    /// that, so that a renewal that failed while the old silo was being declared dead is tried once more. Zero: not
+    /// held, and subscribers on gateways that have not restored yet miss QoS 1 and 2 messages acknowledged meanwhile.
+    /// </summary>
+    public TimeSpan RestoreWindow { get; set; } = TimeSpan.FromSeconds(20);
 }
