@@ -69,7 +69,9 @@ public interface IInstanceGrain : IGrainWithStringKey
     /// <summary>
     /// Re-registers a gateway's connections and subscriptions after the instance lost them. A connection whose
     /// client id has meanwhile connected elsewhere is closed instead: the newer connection keeps the session.
+    /// <paramref name="gateways"/> are the gateways the lost activation last named as holding connections
+    /// (<see cref="LeaseRenewal.Gateways"/>): a new activation holds QoS 1 and 2 messages until they have restored theirs.
     /// </summary>
     [Alias("Restore")]
-    Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections);
+    Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways);
 }

@@ -20,4 +20,11 @@ public enum PublishOutcome
     /// yet, so it holds QoS 1 and 2 messages for a while. The gateway sends the batch again.
     /// </summary>
     Held = 3,
+
+    /// <summary>
+    /// Routed, but the instance's silo began to stop meanwhile, so the deliveries of its QoS 1 and 2 messages may not
+    /// have reached the gateways. The gateway sends the batch again; the grain's next activation routes it again, and
+    /// subscribers that had it receive it twice.
+    /// </summary>
+    Unconfirmed = 4,
 }

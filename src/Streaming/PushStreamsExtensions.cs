@@ -29,6 +29,14 @@ public static class PushStreamsExtensions
     /// </summary>
     public static bool KeepsCallOrder(this IStreamProvider provider) => provider is PushStreamProvider;
 
+    /// <summary>
+    /// Registers a push stream subscription with its stream's registry again now, rather than at the next renewal: a
+    /// consumer that knows a silo was lost makes sure that a registry that died with it knows the subscription again.
+    /// Other providers' subscriptions need nothing of the kind.
+    /// </summary>
+    public static Task RenewAsync<T>(this StreamSubscriptionHandle<T> subscription) =>
+        subscription is PushSubscriptionHandle<T> push ? push.RenewAsync() : Task.CompletedTask;
+
     private static void AddPushStreams(this IServiceCollection services, string name, Action<PushStreamOptions>? configure)
     {
         services.TryAddSingleton(TimeProvider.System);

@@ -166,7 +166,7 @@ public sealed class MqttTestClient : ITransportClient
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(options.ProtocolVersion)
             .WithClientId(options.ClientId ?? TestNames.ClientId())
-            .WithTimeout(DefaultTimeout);
+            .WithTimeout(options.Timeout);
         if (options.Instance is not null)
         {
             builder.WithCredentials(options.Instance, options.Secret);

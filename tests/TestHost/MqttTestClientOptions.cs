@@ -28,6 +28,9 @@ public sealed record MqttTestClientOptions
     /// <summary>The path of the broker's WebSocket endpoint.</summary>
     public string WebSocketPath { get; init; } = "/mqtt";
 
+    /// <summary>How long the client waits for the broker's answers (CONNACK, SUBACK, PUBACK).</summary>
+    public TimeSpan Timeout { get; init; } = MqttTestClient.DefaultTimeout;
+
     /// <summary>A will at QoS 0, which the broker publishes when the connection ends uncleanly.</summary>
     public (string Topic, string Payload)? Will { get; init; }
 }

@@ -17,6 +17,7 @@ internal sealed partial class InstanceLinks(
     GatewayIdentity identity,
     ClusterReadiness readiness,
     IOptions<GatewayOptions> options,
+    InboxSubscription inbox,
     BrokerMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IInstanceDirectory
@@ -30,7 +31,7 @@ internal sealed partial class InstanceLinks(
         _links.GetOrAdd(instance, name =>
         {
             var grain = Grain(name);
-            var lease = new InstanceLease();
+            var lease = new InstanceLease(inbox.RenewAsync);
             var router = new InstanceRouter(
                 name,
                 grain,
@@ -70,7 +71,7 @@ internal sealed partial class InstanceLinks(
         }
 
         var link = Get(instance);
-        link.Lease.Joined(connection, result.LeaseId);
+        link.Lease.Joined(connection, result);
         return new InstanceSession(link, connection, address, result, loggerFactory.CreateLogger<InstanceSession>());
     }
 

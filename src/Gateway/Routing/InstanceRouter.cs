@@ -158,7 +158,9 @@ internal sealed partial class InstanceRouter(
                 }
                 else
                 {
-                    reason = "the instance was activated again and holds QoS 1 and 2 messages while gateways restore their subscriptions";
+                    reason = outcome == PublishOutcome.Held
+                        ? "the instance was activated again and holds QoS 1 and 2 messages while gateways restore their subscriptions"
+                        : "the instance's silo is stopping, and the deliveries may not have reached the gateways";
                 }
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))

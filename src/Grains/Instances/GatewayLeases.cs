@@ -40,6 +40,21 @@ internal sealed partial class GatewayLeases(
         return gateway;
     }
 
+    /// <summary>The gateways that hold connections here.</summary>
+    public ImmutableArray<string> WithConnections()
+    {
+        var gateways = ImmutableArray.CreateBuilder<string>();
+        foreach (var gateway in _gateways.Values)
+        {
+            if (gateway.Connections.Count > 0)
+            {
+                gateways.Add(gateway.GatewayId);
+            }
+        }
+
+        return gateways.ToImmutable();
+    }
+
     /// <summary>Takes note of a connection on its gateway, which renews the gateway's lease.</summary>
     public void Attach(ConnectionAddress connection) => Renew(connection.GatewayId).Connections.Add(connection.ConnectionId);
 

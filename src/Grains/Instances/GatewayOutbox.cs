@@ -27,6 +27,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
     private PublishedMessage? _lastMessage;
     private int _messageBytes;
     private long _sequence;
+    private bool _wake;
 
     public string GatewayId { get; } = gatewayId;
 
@@ -47,7 +48,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
     /// <summary>The <see cref="PublishBatch.Sequence"/> of the gateway's last publish batch routed (0: none yet).</summary>
     public long LastPublishRouted { get; set; }
 
-    public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0;
+    public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0 || _wake;
 
     public void AddDelivery(PublishedMessage message, long connectionId, byte qos, bool rootSlash)
     {
@@ -69,6 +70,9 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
     }
 
     public void AddClose(long connectionId, CloseReason reason) => _connectionsToClose.Add(new ConnectionClose(connectionId, reason));
+
+    /// <summary>Sends the gateway a batch at the end of the turn, empty if nothing else is for it: news of this activation.</summary>
+    public void Wake() => _wake = true;
 
     /// <summary>Sends the turn's batches in order; the task completes as the stream's produce calls do.</summary>
     public Task SendAsync()
@@ -95,11 +99,12 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     private void Cut()
     {
-        if (_deliveries.Count == 0 && _connectionsToClose.Count == 0)
+        if (_deliveries.Count == 0 && _connectionsToClose.Count == 0 && !_wake)
         {
             return;
         }
 
+        _wake = false;
         _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose], time.GetUtcNow().UtcTicks));
         _messages.Clear();
         _deliveries.Clear();

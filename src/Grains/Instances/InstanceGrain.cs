@@ -2,6 +2,7 @@ using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Storage;
 using Broker.Streaming;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,7 @@ public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
     IRetainedMessageStore retainedStore,
+    IHostApplicationLifetime silo,
     TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
@@ -71,7 +73,7 @@ public sealed partial class InstanceGrain(
         {
             DeactivateIfUnknown();
             LogRejected(InstanceName, request.ClientId);
-            return new ConnectResult(false, false, _epoch, LeaseId: Guid.Empty);
+            return new ConnectResult(false, false, _epoch, LeaseId: Guid.Empty, Gateways: []);
         }
 
         var readOnly = access == TokenAccess.ReadOnly;
@@ -81,7 +83,7 @@ public sealed partial class InstanceGrain(
         var leaseId = _gateways.Renew(request.Connection.GatewayId).LeaseId;
         _events.Connected(entry);
         await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, leaseId, tokenId);
+        return new ConnectResult(true, readOnly, _epoch, leaseId, _gateways.WithConnections(), tokenId);
     }
 
     public Task<TokenAccess> Authenticate(string? secret)
@@ -194,6 +196,13 @@ public sealed partial class InstanceGrain(
         _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
         await FlushAsync(confirm: reliable);
 
+        // A stopping silo's calls to the gateways fail while it still answers its callers: what they carried is not confirmed.
+        if (reliable && silo.ApplicationStopping.IsCancellationRequested)
+        {
+            LogUnconfirmed(InstanceName, batch.GatewayId, batch.Sequence);
+            return PublishOutcome.Unconfirmed;
+        }
+
         // Only a batch whose turn succeeded counts as routed: one that failed midway is routed again when it comes again.
         gateway.LastPublishRouted = batch.Sequence;
         return PublishOutcome.Routed;
@@ -230,10 +239,10 @@ public sealed partial class InstanceGrain(
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
         var gateway = _gateways.Renew(gatewayId);
-        return Task.FromResult(new LeaseRenewal(_epoch, gateway.LeaseId, gateway.Sequence));
+        return Task.FromResult(new LeaseRenewal(_epoch, gateway.LeaseId, gateway.Sequence, _gateways.WithConnections()));
     }
 
-    public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)
+    public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways)
     {
         var restored = 0;
         foreach (var snapshot in connections)
@@ -258,9 +267,16 @@ public sealed partial class InstanceGrain(
         }
 
         LogRestored(InstanceName, gatewayId, connections.Length);
-        if (_hold.Restored(restored) is { } held)
+        var (started, unheard) = _hold.Restored(gatewayId, restored, gateways);
+        if (started is { } left)
         {
-            LogHoldingReliable(InstanceName, held.TotalSeconds);
+            LogHoldingReliable(InstanceName, left.TotalSeconds);
+        }
+
+        // An empty batch from this activation makes a gateway that had connections here restore them now, not at its next renewal.
+        foreach (var unheardGateway in unheard)
+        {
+            _gateways.Renew(unheardGateway).Wake();
         }
 
         await FlushAsync();
@@ -402,8 +418,11 @@ public sealed partial class InstanceGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: gateway {Gateway} restored {Count} connections")]
     private partial void LogRestored(string instance, string gateway, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} was activated again and gateways restore their connections: QoS 1 and 2 publishes wait {Seconds:F1} s more, for every gateway to restore its subscriptions")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} was activated again and gateways restore their connections: QoS 1 and 2 publishes wait until the gateways the lost activation knew have restored theirs, {Seconds:F1} s at most")]
     private partial void LogHoldingReliable(string instance, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: the silo is stopping, so publish batch {Sequence} of gateway {Gateway} is not confirmed; the gateway sends it again")]
+    private partial void LogUnconfirmed(string instance, string gateway, long sequence);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Instance {Instance}: publish batch {Sequence} of gateway {Gateway} came again; routed once")]
     private partial void LogRepeated(string instance, string gateway, long sequence);

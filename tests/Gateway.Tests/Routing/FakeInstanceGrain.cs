@@ -17,7 +17,8 @@ internal sealed class FakeInstanceGrain : IInstanceGrain
     /// <summary>The lease the instance holds the gateway's connections under, as renewals answer.</summary>
     public Guid LeaseId { get; set; } = Guid.NewGuid();
 
-    public Channel<ImmutableArray<ConnectionSnapshot>> Restores { get; } = Channel.CreateUnbounded<ImmutableArray<ConnectionSnapshot>>();
+    public Channel<(ImmutableArray<ConnectionSnapshot> Connections, ImmutableArray<string> Gateways)> Restores { get; } =
+        Channel.CreateUnbounded<(ImmutableArray<ConnectionSnapshot>, ImmutableArray<string>)>();
 
     public Task<PublishOutcome> Publish(PublishBatch batch)
     {
@@ -45,11 +46,11 @@ internal sealed class FakeInstanceGrain : IInstanceGrain
 
     public Task Redefine(InstanceDefinition? definition) => throw new NotSupportedException();
 
-    public Task<LeaseRenewal> RenewLease(string gatewayId) => Task.FromResult(new LeaseRenewal(Guid.Empty, LeaseId, LastSequence: 0));
+    public Task<LeaseRenewal> RenewLease(string gatewayId) => Task.FromResult(new LeaseRenewal(Guid.Empty, LeaseId, LastSequence: 0, Gateways: []));
 
-    public Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)
+    public Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways)
     {
-        Restores.Writer.TryWrite(connections);
+        Restores.Writer.TryWrite((connections, gateways));
         return Task.CompletedTask;
     }
 }

@@ -135,14 +135,16 @@ public sealed class InstanceRouterTests : IDisposable
         Assert.Empty(_log.Failures);
     }
 
-    [Fact]
-    public async Task ABatchHeldByTheInstanceIsSentAgainAfterAWait()
+    [Theory]
+    [InlineData(PublishOutcome.Held, "holds QoS 1 and 2 messages while gateways restore their subscriptions")]
+    [InlineData(PublishOutcome.Unconfirmed, "silo is stopping, and the deliveries may not have reached the gateways")]
+    public async Task ABatchTheInstanceHeldOrCouldNotConfirmIsSentAgainAfterAWait(PublishOutcome outcome, string reason)
     {
         var router = Router();
 
         var accepted = await router.EnqueueAsync(Message("a", qos: 1), new PendingAck(_publisher, 7, ExactlyOnce: false));
-        var (_, heldAnswer) = await NextBatchAsync();
-        heldAnswer.SetResult(PublishOutcome.Held);
+        var (_, firstAnswer) = await NextBatchAsync();
+        firstAnswer.SetResult(outcome);
         await _retries.NextAsync();
         _time.Advance(TimeSpan.FromMilliseconds(100));
         var (again, againAnswer) = await NextBatchAsync();
@@ -151,7 +153,7 @@ public sealed class InstanceRouterTests : IDisposable
 
         Assert.Equal(1L, again.Sequence);
         Assert.Equal(7, await _publisher.Acknowledged.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
-        Assert.Contains("holds QoS 1 and 2 messages while gateways restore their subscriptions", _log.Entries[0].Message, StringComparison.Ordinal);
+        Assert.Contains(reason, _log.Entries[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -159,7 +161,7 @@ public sealed class InstanceRouterTests : IDisposable
     {
         var router = Router();
         var lostLease = Guid.NewGuid();
-        _lease.Joined(_publisher, lostLease);
+        _lease.Joined(_publisher, new ConnectResult(true, false, Guid.NewGuid(), lostLease, Gateways: []));
 
         var accepted = await router.EnqueueAsync(Message("a", qos: 1), new PendingAck(_publisher, 7, ExactlyOnce: false));
         var (first, firstAnswer) = await NextBatchAsync();
@@ -173,7 +175,7 @@ public sealed class InstanceRouterTests : IDisposable
 
         Assert.Equal((1L, lostLease), (first.Sequence, first.LeaseId));
         Assert.Equal((1L, _grain.LeaseId), (again.Sequence, again.LeaseId));
-        Assert.Equal([_publisher.Id], restored.Select(snapshot => snapshot.ConnectionId));
+        Assert.Equal([_publisher.Id], restored.Connections.Select(snapshot => snapshot.ConnectionId));
         Assert.Equal(_grain.LeaseId, _lease.LeaseId);
         Assert.Equal(7, await _publisher.Acknowledged.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
     }

@@ -7,7 +7,8 @@ namespace Broker.Grains.Tests.Instances;
 /// <summary>
 /// When an instance's publish returns, against a gateway that holds its deliveries: a batch with a QoS 1 or 2 message
 /// only once the gateway has accepted them, a batch of QoS 0 messages at once; and an activation that a gateway
-/// restored connections into holds QoS 1 and 2 batches (without routing them) while it routes QoS 0 ones.
+/// restored connections into tells the other gateways that gateway named, and holds QoS 1 and 2 batches (without
+/// routing them) until they have restored theirs, while it routes QoS 0 ones.
 /// </summary>
 public sealed class ConfirmedDeliveryTests(LongWaitsCluster cluster) : IClassFixture<LongWaitsCluster>
 {
@@ -53,18 +54,29 @@ public sealed class ConfirmedDeliveryTests(LongWaitsCluster cluster) : IClassFix
     }
 
     [Fact]
-    public async Task AnActivationAGatewayRestoredConnectionsIntoHoldsReliableBatchesAndRoutesTheOthers()
+    public async Task ARestoredActivationTellsTheOtherNamedGatewaysAndHoldsReliableBatchesUntilTheyHaveRestoredWhileRoutingTheOthers()
     {
-        await using var gateway = await GatewayProbe.StartAsync(cluster.Client);
+        await using var first = await GatewayProbe.StartAsync(cluster.Client);
+        await using var second = await GatewayProbe.StartAsync(cluster.Client);
         var grain = cluster.Grain(BrokerCluster.OtherInstance);
-        ImmutableArray<ConnectionSnapshot> restored = [new ConnectionSnapshot(1, $"{_prefix}-restored", null, Filters(($"{_prefix}/#", 1)))];
+        ImmutableArray<string> named = [first.GatewayId, second.GatewayId];
 
-        await grain.Restore(gateway.GatewayId, restored);
-        var reliable = await grain.Publish(Batch(gateway, Message($"{_prefix}/a", "held", 1)));
-        var atMostOnce = await grain.Publish(Batch(gateway, Message($"{_prefix}/a", "routed")));
-        var batch = await gateway.NextAsync();
+        await grain.Restore(first.GatewayId, [Snapshot(1, "first")], named);
+        var told = await second.NextAsync();
+        var held = await grain.Publish(Batch(first, Message($"{_prefix}/a", "held", 1)));
+        var atMostOnce = await grain.Publish(Batch(first, Message($"{_prefix}/a", "routed at once")));
+        var routedAtOnce = await first.NextAsync();
+        await grain.Restore(second.GatewayId, [Snapshot(2, "second")], named);
+        var afterBoth = await grain.Publish(Batch(first, Message($"{_prefix}/a", "routed once both restored", 1)));
 
-        Assert.Equal((PublishOutcome.Held, PublishOutcome.Routed), (reliable, atMostOnce));
-        Assert.Equal("routed", Text(Assert.Single(batch.Messages)));
+        Assert.Equal((BrokerCluster.OtherInstance, 0, 0, 0), (told.Instance, told.Messages.Length, told.Deliveries.Length, told.ConnectionsToClose.Length));
+        Assert.Equal((PublishOutcome.Held, PublishOutcome.Routed, PublishOutcome.Routed), (held, atMostOnce, afterBoth));
+        Assert.Equal("routed at once", Text(Assert.Single(routedAtOnce.Messages)));
+        foreach (var gateway in new[] { first, second })
+        {
+            Assert.Equal("routed once both restored", Text(Assert.Single((await gateway.NextAsync()).Messages)));
+        }
     }
+
+    private ConnectionSnapshot Snapshot(long connectionId, string name) => new(connectionId, $"{_prefix}-{name}", null, Filters(($"{_prefix}/#", 1)));
 }
