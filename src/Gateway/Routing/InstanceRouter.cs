@@ -10,9 +10,11 @@ namespace Broker.Gateway.Routing;
 /// order without waiting a round trip per message. The buffer is bounded in messages and bytes: when it is full, <see cref="EnqueueAsync"/>
 /// waits, so the publishing connection stops reading and TCP pushes back. A batch the instance did not accept (the
 /// call failed or timed out because a silo died, the instance asked for this gateway's connections to be restored
-/// first, or it held the batch while others restore theirs) is sent again, with the same sequence number, so that
-/// it is routed once, until it is accepted or <c>retryTimeout</c> has passed; newer messages wait behind it, and the
-/// batch's messages are acknowledged only once it was accepted.
+/// first, held the batch while others restore theirs, or could not confirm it) is sent again with the same sequence
+/// number, so that one activation routes it once, until it is accepted or <c>retryTimeout</c> has passed; newer
+/// messages wait behind it, and the batch's messages are acknowledged only once it was accepted. Once the batch may
+/// have been routed, its QoS 0 messages are left out (they are at most once): a batch of QoS 0 messages alone is not
+/// sent again.
 /// </summary>
 internal sealed partial class InstanceRouter(
     string instance,
@@ -142,6 +144,7 @@ internal sealed partial class InstanceRouter(
         {
             attempts++;
             string reason;
+            var mayHaveBeenRouted = true;
             try
             {
                 var outcome = await grain.Publish(batch);
@@ -152,15 +155,19 @@ internal sealed partial class InstanceRouter(
 
                 if (outcome == PublishOutcome.RestoreFirst)
                 {
+                    mayHaveBeenRouted = false;
                     var (_, restored) = await lease.RenewAsync(grain, gatewayId);
                     batch = batch with { LeaseId = lease.LeaseId };
                     reason = $"the instance had lost this gateway's connections; restored {restored ?? 0}";
                 }
+                else if (outcome == PublishOutcome.Held)
+                {
+                    mayHaveBeenRouted = false;
+                    reason = "the instance was activated again and holds QoS 1 and 2 messages while gateways restore their subscriptions";
+                }
                 else
                 {
-                    reason = outcome == PublishOutcome.Held
-                        ? "the instance was activated again and holds QoS 1 and 2 messages while gateways restore their subscriptions"
-                        : "the instance's silo is stopping, and the deliveries may not have reached the gateways";
+                    reason = "the instance's silo is stopping, and the deliveries may not have reached the gateways";
                 }
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
@@ -173,7 +180,13 @@ internal sealed partial class InstanceRouter(
                 return Refuse(acks, new InstanceUnavailableException(instance, exception));
             }
 
-            if (time.GetElapsedTime(started) >= retryTimeout)
+            // QoS 0 is at most once: what may have been routed goes again without it, and a batch of nothing else is not sent again.
+            if (mayHaveBeenRouted)
+            {
+                batch = batch with { Messages = [.. batch.Messages.Where(message => message.Qos > 0)] };
+            }
+
+            if (batch.Messages.IsEmpty || time.GetElapsedTime(started) >= retryTimeout)
             {
                 // The messages may or may not have been delivered; clients that wait for an acknowledgement learn of
                 // the failure by losing their connection, and will publish again after reconnecting. Whoever waits for

@@ -136,24 +136,63 @@ public sealed class InstanceRouterTests : IDisposable
     }
 
     [Theory]
-    [InlineData(PublishOutcome.Held, "holds QoS 1 and 2 messages while gateways restore their subscriptions")]
-    [InlineData(PublishOutcome.Unconfirmed, "silo is stopping, and the deliveries may not have reached the gateways")]
-    public async Task ABatchTheInstanceHeldOrCouldNotConfirmIsSentAgainAfterAWait(PublishOutcome outcome, string reason)
+    [InlineData(PublishOutcome.Held, "holds QoS 1 and 2 messages while gateways restore their subscriptions", new[] { "x", "a" })]
+    [InlineData(PublishOutcome.Unconfirmed, "silo is stopping, and the deliveries may not have reached the gateways", new[] { "a" })]
+    public async Task ABatchTheInstanceHeldIsSentAgainWholeAndOneItCouldNotConfirmWithoutItsQoS0Messages(PublishOutcome outcome, string reason, string[] sentAgain)
     {
         var router = Router();
 
-        var accepted = await router.EnqueueAsync(Message("a", qos: 1), new PendingAck(_publisher, 7, ExactlyOnce: false));
-        var (_, firstAnswer) = await NextBatchAsync();
-        firstAnswer.SetResult(outcome);
+        var (first, accepted) = await TwoMessageBatchAsync(router);
+        first.Outcome.SetResult(outcome);
         await _retries.NextAsync();
         _time.Advance(TimeSpan.FromMilliseconds(100));
         var (again, againAnswer) = await NextBatchAsync();
         againAnswer.SetResult(PublishOutcome.Routed);
         await accepted.WaitAsync(Timeout);
 
-        Assert.Equal(1L, again.Sequence);
+        Assert.Equal(["x", "a"], Topics(first.Batch));
+        Assert.Equal(sentAgain, Topics(again));
+        Assert.Equal(first.Batch.Sequence, again.Sequence);
         Assert.Equal(7, await _publisher.Acknowledged.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
         Assert.Contains(reason, _log.Entries[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AfterACallThatFailedTheBatchIsSentAgainWithoutItsQoS0Messages()
+    {
+        var router = Router();
+
+        var (first, accepted) = await TwoMessageBatchAsync(router);
+        first.Outcome.SetException(new SiloUnavailableException("The target silo became unavailable"));
+        await _retries.NextAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var (again, againAnswer) = await NextBatchAsync();
+        againAnswer.SetResult(PublishOutcome.Routed);
+        await accepted.WaitAsync(Timeout);
+
+        Assert.Equal(["a"], Topics(again));
+        Assert.Equal(first.Batch.Sequence, again.Sequence);
+    }
+
+    [Fact]
+    public async Task ABatchOfQoS0MessagesAloneIsNotSentAgainAfterACallThatFailed()
+    {
+        var router = Router();
+
+        var failed = await router.EnqueueAsync(Message("x"), ack: null);
+        (await NextBatchAsync()).Outcome.SetException(new SiloUnavailableException("The target silo became unavailable"));
+        await Assert.ThrowsAsync<InstanceUnavailableException>(() => failed.WaitAsync(Timeout));
+        var accepted = await router.EnqueueAsync(Message("y"), ack: null);
+        var (next, nextAnswer) = await NextBatchAsync();
+        nextAnswer.SetResult(PublishOutcome.Routed);
+        await accepted.WaitAsync(Timeout);
+
+        Assert.Equal(["y"], Topics(next));
+        Assert.Equal(2L, next.Sequence);
+        Assert.Equal(0, _retries.Total);
+        Assert.Equal(
+            [(LogLevel.Warning, "Publishing 1 messages to instance demo failed after 1 attempts: The target silo became unavailable")],
+            _log.Entries.Select(entry => (entry.Level, entry.Message)));
     }
 
     [Fact]
@@ -251,6 +290,20 @@ public sealed class InstanceRouterTests : IDisposable
         _time,
         new BrokerMetrics(_metrics.GetRequiredService<IMeterFactory>()),
         _log.CreateLogger<InstanceRouter>());
+
+    /// <summary>
+    /// A second batch of a QoS 0 message "x" and a QoS 1 message "a" (acknowledged as packet 7), made while a first
+    /// batch is in flight; that one is answered as routed. Returns the second call and the wait for its acceptance.
+    /// </summary>
+    private async Task<((PublishBatch Batch, TaskCompletionSource<PublishOutcome> Outcome) Call, Task Accepted)> TwoMessageBatchAsync(InstanceRouter router)
+    {
+        await router.EnqueueAsync(Message("in flight"), ack: null);
+        var (_, inFlight) = await NextBatchAsync();
+        await router.EnqueueAsync(Message("x"), ack: null);
+        var accepted = await router.EnqueueAsync(Message("a", qos: 1), new PendingAck(_publisher, 7, ExactlyOnce: false));
+        inFlight.SetResult(PublishOutcome.Routed);
+        return (await NextBatchAsync(), accepted);
+    }
 
     private async Task<(PublishBatch Batch, TaskCompletionSource<PublishOutcome> Outcome)> NextBatchAsync() =>
         await _grain.Batches.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
