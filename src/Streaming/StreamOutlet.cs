@@ -159,7 +159,7 @@ internal sealed class StreamOutlet(
         var subscribers = await registry.GetSubscribers();
         lock (_gate)
         {
-            // Links of subscriptions that ended are dropped with what waits in them.
+            // Links of subscriptions that ended are forgotten; each still sends what it holds, settling the calls that wait on it.
             foreach (var id in _links.Keys.Where(id => !subscribers.Any(subscriber => subscriber.SubscriptionId == id)).ToList())
             {
                 _links.Remove(id);

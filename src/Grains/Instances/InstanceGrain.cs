@@ -16,13 +16,11 @@ namespace Broker.Grains.Instances;
 /// until the gateways have accepted those batches: once they have, a crash of this silo loses none of them. That
 /// wait is the one exception to "no grain awaits a gateway", accepted because it comes after the routing and is
 /// bounded by the push streams' confirmation timeout (a gateway that lags past it is not waited for, and may lose what
-/// it had not received). Other turns do not wait: on push streams their batches keep their order behind the earlier
-/// ones without it.
+/// it had not received). Other turns do not wait: on push streams their batches stay ahead of later turns' without it.
 /// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation. A
 /// gateway's publish batch is routed once per activation (by its sequence number), and only when the activation holds
-/// the gateway's connections; an activation that gateways are restoring into holds QoS 1 and 2 messages for a while
-/// (<see cref="LeaseOptions.RestoreWindow"/>), time for every gateway with connections here to restore its
-/// subscriptions first.
+/// the gateway's connections; an activation that gateways are restoring into holds QoS 1 and 2 messages until the
+/// gateways the lost activation named have restored their subscriptions (<see cref="RestoreHold"/>).
 /// Retained messages are not soft state: the grain reads them from its store when it activates, and a turn's retained
 /// changes are written there before the turn's deliveries go out and its call returns, so an acknowledged retained
 /// message is durable.
