@@ -4,6 +4,7 @@ namespace Broker.Grains;
 /// The instance's answer to a CONNECT, with the epoch of the activation that registered the connection, the token it used, and
 /// the lease of the gateway it registered the connection under: when that lease is not the one the gateway's other
 /// connections there were registered under, the instance forgot them, and the gateway must restore them.
+/// <see cref="Gateways"/> are the gateways that hold connections there, as <see cref="LeaseRenewal.Gateways"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ConnectResult(
@@ -11,4 +12,5 @@ public sealed record ConnectResult(
     [property: Id(1)] bool ReadOnly,
     [property: Id(2)] Guid Epoch,
     [property: Id(3)] Guid LeaseId,
+    [property: Id(5)] ImmutableArray<string> Gateways,
     [property: Id(4)] string? TokenId = null);

@@ -35,9 +35,14 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Unsubscribe")]
     Task Unsubscribe(ConnectionAddress connection, ImmutableArray<string> filters);
 
-    /// <summary>Routes a batch of messages in order; returns once every delivery has been handed to the gateway streams.</summary>
-    [Alias("Publish")]
-    Task Publish(PublishBatch batch);
+    /// <summary>
+    /// Routes a batch of messages in order. A batch with a QoS 1 or 2 message returns once its deliveries have been
+    /// accepted by the gateways (or given up on: a lost or lagging gateway); others once they are on their way. An
+    /// outcome other than routed or repeated asks the gateway to send the batch again. The short timeout lets a gateway
+    /// send a batch again soon when its call was lost with a silo; the batch's sequence number makes that safe.
+    /// </summary>
+    [Alias("Publish"), ResponseTimeout("00:00:05")]
+    Task<PublishOutcome> Publish(PublishBatch batch);
 
     /// <summary>Shows a rule a client broke as an <c>errored</c> event.</summary>
     [Alias("ReportError")]
@@ -54,14 +59,19 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Redefine")]
     Task Redefine(InstanceDefinition? definition);
 
-    /// <summary>Keeps a gateway's connections alive, and tells it whether it must restore its state.</summary>
-    [Alias("RenewLease")]
+    /// <summary>
+    /// Keeps a gateway's connections alive, and tells it whether it must restore its state. A renewal lost with a silo
+    /// times out soon, so that the next one, and the restore it may bring, is not held back by the default 30 s.
+    /// </summary>
+    [Alias("RenewLease"), ResponseTimeout("00:00:05")]
     Task<LeaseRenewal> RenewLease(string gatewayId);
 
     /// <summary>
     /// Re-registers a gateway's connections and subscriptions after the instance lost them. A connection whose
     /// client id has meanwhile connected elsewhere is closed instead: the newer connection keeps the session.
+    /// <paramref name="gateways"/> are the gateways the lost activation last named as holding connections
+    /// (<see cref="LeaseRenewal.Gateways"/>): a new activation holds QoS 1 and 2 messages until they have restored theirs.
     /// </summary>
     [Alias("Restore")]
-    Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections);
+    Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways);
 }

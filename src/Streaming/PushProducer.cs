@@ -25,11 +25,15 @@ internal sealed class PushProducer(
 
     public int OutletCount => _outlets.Count;
 
-    public async Task ProduceAsync(StreamId stream, IReadOnlyList<object> items)
+    /// <summary>
+    /// Hands the items to the stream's subscribers after those of earlier calls, whether or not those were awaited; the
+    /// task completes as <see cref="StreamOutlet.TryProduce"/> says.
+    /// </summary>
+    public Task ProduceAsync(StreamId stream, IReadOnlyList<object> items)
     {
         if (items.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         while (true)
@@ -43,9 +47,9 @@ internal sealed class PushProducer(
                 }
             }
 
-            if (await outlet.TryProduceAsync(items))
+            if (outlet.TryProduce(items) is { } produced)
             {
-                return;
+                return produced;
             }
 
             // The sweep retired it meanwhile.

@@ -1,6 +1,6 @@
 namespace Broker.Streaming;
 
-/// <summary>How a push stream provider keeps subscriptions and bounds what waits for a slow consumer.</summary>
+/// <summary>How a push stream provider keeps subscriptions, bounds what waits for a slow consumer, and how long producers wait for consumers.</summary>
 public sealed class PushStreamOptions
 {
     /// <summary>
@@ -26,4 +26,13 @@ public sealed class PushStreamOptions
     /// are dropped (the newest item always stays, however large).
     /// </summary>
     public long MaxQueuedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a produce call waits for its items to be accepted by a subscriber in another process before it is
+    /// released without that subscriber's word. A subscriber that kept a producer waiting this long is not waited for
+    /// again until it has caught up (nothing of it queued or in flight): what it is sent meanwhile is not confirmed to
+    /// anyone, so it is lost if the producing process dies before sending it. Zero: producers never wait, and a
+    /// produce call completes once its items are queued.
+    /// </summary>
+    public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -13,6 +13,9 @@ internal sealed class PushSubscriptionHandle<T>(PushStreamProvider provider, Str
 
     public override Task UnsubscribeAsync() => provider.Subscriptions.RemoveAsync(HandleId);
 
+    /// <summary>Registers the subscription with its stream's registry again now, instead of at the next renewal.</summary>
+    public Task RenewAsync() => provider.Subscriptions.RenewAsync(HandleId);
+
     public override Task<StreamSubscriptionHandle<T>> ResumeAsync(IAsyncObserver<T> observer, StreamSequenceToken? token = null)
     {
         Sink(token).Replace(observer);

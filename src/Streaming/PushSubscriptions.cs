@@ -104,6 +104,12 @@ internal sealed partial class PushSubscriptions(
         }
     }
 
+    /// <summary>Registers one subscription again now; a registry that lost it knows it again after this.</summary>
+    public Task RenewAsync(Guid id) =>
+        _subscriptions.TryGetValue(id, out var subscription)
+            ? Registry(subscription.Stream).Register(subscription.Subscriber, options.LeaseDuration)
+            : Task.CompletedTask;
+
     /// <summary>Registers every subscription again; one that a registry lost is known again after this.</summary>
     public async Task RenewAllAsync()
     {

@@ -6,13 +6,15 @@ namespace Broker.Streaming.Tests;
 
 /// <summary>
 /// Two silos and a client with the push stream provider. The client's time is fake, so that its subscriptions are
-/// renewed only when a test advances it; leases last long enough that none runs out meanwhile. Shared by the tests
-/// of one class; each test uses streams of its own.
+/// renewed only when a test advances it; leases last long enough that none runs out meanwhile; producers wait
+/// <see cref="ConfirmationTimeout"/> for a subscriber. Shared by the tests of one class; each test uses streams of
+/// its own.
 /// </summary>
 public sealed class PushCluster : IAsyncLifetime
 {
     public const string Provider = "push";
     public static readonly TimeSpan RenewalPeriod = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ConfirmationTimeout = TimeSpan.FromSeconds(3);
 
     private InProcessTestCluster? _cluster;
 
@@ -51,5 +53,6 @@ public sealed class PushCluster : IAsyncLifetime
     {
         options.RenewalPeriod = RenewalPeriod;
         options.LeaseDuration = TimeSpan.FromMinutes(5);
+        options.ConfirmationTimeout = ConfirmationTimeout;
     }
 }

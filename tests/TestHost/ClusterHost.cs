@@ -47,13 +47,20 @@ public sealed class ClusterHost : IAsyncDisposable
         return new ClusterHost(cluster);
     }
 
-    /// <summary>A started cluster-mode gateway on the given ports; it stops when the cluster host is disposed.</summary>
-    public async Task<WebApplication> StartGatewayAsync(ListenerPorts ports, LogLevel minimumLevel = LogLevel.Warning)
+    /// <summary>
+    /// A started cluster-mode gateway on the given ports, with <paramref name="settings"/> added to its configuration;
+    /// it stops when the cluster host is disposed.
+    /// </summary>
+    public async Task<WebApplication> StartGatewayAsync(
+        ListenerPorts ports,
+        LogLevel minimumLevel = LogLevel.Warning,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var gateway = GatewayApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Broker:Mode"] = "Cluster" });
             builder.Configuration.AddInMemoryCollection(ports.Settings());
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Services.AddSingleton(Client);
             builder.Services.AddSingleton<IGrainFactory>(Client);
             builder.Logging.SetMinimumLevel(minimumLevel);

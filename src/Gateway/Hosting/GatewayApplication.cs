@@ -63,6 +63,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<InstanceLinks>();
         builder.Services.AddSingleton<IInstanceDirectory>(services => services.GetRequiredService<InstanceLinks>());
         builder.Services.AddSingleton<ConnectionServices>();
+        builder.Services.AddSingleton<InboxSubscription>();
         builder.Services.AddSingleton<GatewayInbox>();
         builder.Services.AddSingleton<ClusterReadiness>();
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ClusterConnection>(services, ownsClient));

@@ -35,6 +35,14 @@ public sealed class GatewayOptions
     /// <summary>Payload bytes buffered per instance while a publish call is in flight; the same back-pressure applies.</summary>
     public long MaxBatchBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a gateway keeps sending a publish batch that an instance did not accept (its silo died, the call timed
+    /// out, the instance was being restored) before it gives up and disconnects the batch's QoS 1 and 2 publishers.
+    /// It covers Orleans declaring a dead silo dead (about 15 s with its default probes), the grain's new activation,
+    /// and the two lease renewal periods (20 s) that activation holds QoS 1 and 2 messages for. Zero: never again.
+    /// </summary>
+    public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a cluster gateway waits between attempts to reach a silo, at start and while none answers.</summary>
     public TimeSpan ClusterRetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }

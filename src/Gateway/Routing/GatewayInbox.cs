@@ -12,17 +12,19 @@ namespace Broker.Gateway.Routing;
 /// are soft state too, so the inbox remembers the last batch it received from each instance, and subscribes
 /// again when the lease keeper finds that an instance sent batches that never arrived. Batches an instance numbers
 /// consecutively; a batch that skips numbers shows that the ones between were dropped on the way (a silo whose
-/// queue for this gateway overflowed), and the instance's QoS 1 and 2 subscribers here are disconnected.
+/// queue for this gateway overflowed), and the instance's QoS 1 and 2 subscribers here are disconnected. A batch from
+/// another activation than the one the connections here are registered with means the instance was activated again:
+/// they are restored at once (the new activation holds QoS 1 and 2 messages until they are).
 /// </summary>
 internal sealed partial class GatewayInbox(
     IClusterClient client,
     GatewayIdentity identity,
     InstanceLinks links,
+    InboxSubscription subscription,
     BrokerMetrics metrics,
     ILogger<GatewayInbox> logger) : IAsyncObserver<InboxBatch>
 {
     private readonly ConcurrentDictionary<string, (Guid Epoch, long Sequence)> _lastReceived = new(StringComparer.Ordinal);
-    private StreamSubscriptionHandle<InboxBatch>? _subscription;
 
     /// <summary>Whether every batch that an instance activation had sent by a lease renewal has arrived.</summary>
     public bool HasReceived(string instance, Guid epoch, long sequence) =>
@@ -38,24 +40,24 @@ internal sealed partial class GatewayInbox(
     public async Task SubscribeAsync()
     {
         var stream = client.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(identity.Id));
-        _subscription = await stream.SubscribeAsync(this);
+        subscription.Handle = await stream.SubscribeAsync(this);
         LogSubscribed(identity.Id);
     }
 
     public async Task UnsubscribeAsync()
     {
-        if (_subscription is not null)
+        if (subscription.Handle is { } handle)
         {
             try
             {
-                await _subscription.UnsubscribeAsync();
+                await handle.UnsubscribeAsync();
             }
             catch (Exception exception)
             {
                 LogUnsubscribeFailed(exception);
             }
 
-            _subscription = null;
+            subscription.Handle = null;
         }
     }
 
@@ -71,6 +73,11 @@ internal sealed partial class GatewayInbox(
         }
 
         var lease = link.Lease;
+        if (!lease.HeldBy(batch.Epoch) && lease.TryRenewNow(link.Grain, identity.Id) is { } renewing)
+        {
+            _ = ReportRestoreAsync(renewing, batch.Instance);
+        }
+
         if (skipped > 0)
         {
             metrics.BatchesLost.Add(skipped);
@@ -111,6 +118,25 @@ internal sealed partial class GatewayInbox(
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
+    private async Task ReportRestoreAsync(Task<(LeaseRenewal Renewal, int? Restored)> renewing, string instance)
+    {
+        try
+        {
+            if ((await renewing).Restored is { } count)
+            {
+                LogRestoredAtOnce(instance, count);
+            }
+        }
+        catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
+        {
+            LogRestoreFailed(instance, exception.Message);
+        }
+        catch (Exception exception)
+        {
+            LogRestoreError(exception, instance);
+        }
+    }
+
     public Task OnErrorAsync(Exception ex)
     {
         LogStreamError(ex);
@@ -119,6 +145,15 @@ internal sealed partial class GatewayInbox(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} delivery batches of instance {Instance} were lost on the way to this gateway (a silo's queue for it overflowed); {Aborted} QoS 1/2 subscribers disconnected")]
     private partial void LogBatchesLost(long count, string instance, int aborted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was activated again; restored this gateway's {Count} connections at once")]
+    private partial void LogRestoredAtOnce(string instance, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restoring this gateway's connections into instance {Instance}, activated again, failed: {Reason}; the next lease renewal tries again")]
+    private partial void LogRestoreFailed(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring this gateway's connections into instance {Instance} failed")]
+    private partial void LogRestoreError(Exception exception, string instance);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway {Gateway} subscribed to its inbox stream")]
     private partial void LogSubscribed(string gateway);

@@ -3,7 +3,7 @@ using Broker.Grains;
 namespace Broker.Gateway.Routing;
 
 /// <summary>This gateway's link to one instance: its grain, the batching of publishes into it, and the lease that covers the connections here.</summary>
-internal sealed class InstanceLink(string instance, IInstanceGrain grain, InstanceRouter router)
+internal sealed class InstanceLink(string instance, IInstanceGrain grain, InstanceRouter router, InstanceLease lease)
 {
     public string Instance { get; } = instance;
 
@@ -11,5 +11,5 @@ internal sealed class InstanceLink(string instance, IInstanceGrain grain, Instan
 
     public InstanceRouter Router { get; } = router;
 
-    public InstanceLease Lease { get; } = new();
+    public InstanceLease Lease { get; } = lease;
 }

@@ -17,7 +17,9 @@ internal sealed partial class InstanceLinks(
     GatewayIdentity identity,
     ClusterReadiness readiness,
     IOptions<GatewayOptions> options,
+    InboxSubscription inbox,
     BrokerMetrics metrics,
+    TimeProvider time,
     ILoggerFactory loggerFactory) : IInstanceDirectory
 {
     private readonly ConcurrentDictionary<string, InstanceLink> _links = new(StringComparer.Ordinal);
@@ -29,8 +31,19 @@ internal sealed partial class InstanceLinks(
         _links.GetOrAdd(instance, name =>
         {
             var grain = Grain(name);
-            var router = new InstanceRouter(name, grain, identity.Id, options.Value.MaxBatchMessages, options.Value.MaxBatchBytes, metrics, loggerFactory.CreateLogger<InstanceRouter>());
-            return new InstanceLink(name, grain, router);
+            var lease = new InstanceLease(inbox.RenewAsync);
+            var router = new InstanceRouter(
+                name,
+                grain,
+                identity.Id,
+                lease,
+                options.Value.MaxBatchMessages,
+                options.Value.MaxBatchBytes,
+                options.Value.PublishRetryTimeout,
+                time,
+                metrics,
+                loggerFactory.CreateLogger<InstanceRouter>());
+            return new InstanceLink(name, grain, router, lease);
         });
 
     public bool TryGet(string instance, [NotNullWhen(true)] out InstanceLink? link) => _links.TryGetValue(instance, out link);
@@ -58,7 +71,7 @@ internal sealed partial class InstanceLinks(
         }
 
         var link = Get(instance);
-        link.Lease.Joined(connection, result.LeaseId);
+        link.Lease.Joined(connection, result);
         return new InstanceSession(link, connection, address, result, loggerFactory.CreateLogger<InstanceSession>());
     }
 

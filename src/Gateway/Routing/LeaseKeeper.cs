@@ -84,13 +84,10 @@ internal sealed partial class LeaseKeeper(
     private async Task<bool> RenewAsync(InstanceLink link)
     {
         var lease = link.Lease;
-        var renewal = await link.Grain.RenewLease(identity.Id);
-        if (lease.MustRestore(renewal))
+        var (renewal, restored) = await lease.RenewAsync(link.Grain, identity.Id);
+        if (restored is { } count)
         {
-            var snapshots = lease.TakeSnapshots();
-            LogRestoring(link.Instance, snapshots.Length);
-            await link.Grain.Restore(identity.Id, snapshots);
-            lease.Restored(renewal.LeaseId);
+            LogRestored(link.Instance, count);
             return false;
         }
 
@@ -99,8 +96,8 @@ internal sealed partial class LeaseKeeper(
         return lost;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} lost this gateway's connections; restoring {Count}")]
-    private partial void LogRestoring(string instance, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} lost this gateway's connections; restored {Count}")]
+    private partial void LogRestored(string instance, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed ({Reason}); retrying every {Period} s")]
     private partial void LogRenewalsFailing(string reason, double period);

@@ -16,7 +16,8 @@ public sealed class BrokerMetrics
         MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers");
         BatchesLost = meter.CreateCounter<long>("broker.inbox.batches_lost", description: "Delivery batches that instances sent this gateway and that were dropped on the way");
         BatchSize = meter.CreateHistogram<int>("broker.publish.batch_size", description: "Messages per publish call to an instance");
-        PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances");
+        PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances, until the instance accepted the batch");
+        PublishRetries = meter.CreateCounter<long>("broker.publish.retries", description: "Publish batches sent to an instance again: the call failed or timed out, or the instance could not take the batch yet");
         InboxDelay = meter.CreateHistogram<double>("broker.inbox.delay", unit: "ms", description: "Time from an instance sending a delivery batch to this gateway receiving it (the stream hop)");
     }
 
@@ -33,6 +34,8 @@ public sealed class BrokerMetrics
     public Histogram<int> BatchSize { get; }
 
     public Histogram<double> PublishDuration { get; }
+
+    public Counter<long> PublishRetries { get; }
 
     public Histogram<double> InboxDelay { get; }
 }

@@ -16,7 +16,13 @@ namespace Broker.Grains.Instances;
 /// next outbox for the gateway starts its batch sequence at 1 again, below the last one the gateway saw, which
 /// the gateway takes for lost batches.
 /// </remarks>
-internal sealed partial class GatewayLeases(string instance, TimeSpan duration, TimeProvider time, Func<string, GatewayOutbox> open, ILogger logger)
+internal sealed partial class GatewayLeases(
+    string instance,
+    TimeSpan duration,
+    bool keepsCallOrder,
+    TimeProvider time,
+    Func<string, GatewayOutbox> open,
+    ILogger logger)
 {
     private readonly Dictionary<string, GatewayOutbox> _gateways = new(StringComparer.Ordinal);
 
@@ -32,6 +38,21 @@ internal sealed partial class GatewayLeases(string instance, TimeSpan duration, 
 
         gateway.LeaseRenewedAt = time.GetTimestamp();
         return gateway;
+    }
+
+    /// <summary>The gateways that hold connections here.</summary>
+    public ImmutableArray<string> WithConnections()
+    {
+        var gateways = ImmutableArray.CreateBuilder<string>();
+        foreach (var gateway in _gateways.Values)
+        {
+            if (gateway.Connections.Count > 0)
+            {
+                gateways.Add(gateway.GatewayId);
+            }
+        }
+
+        return gateways.ToImmutable();
     }
 
     /// <summary>Takes note of a connection on its gateway, which renews the gateway's lease.</summary>
@@ -103,20 +124,65 @@ internal sealed partial class GatewayLeases(string instance, TimeSpan duration, 
         return expired;
     }
 
-    /// <summary>Sends every gateway what the turn collected for it.</summary>
-    public Task SendAsync()
+    /// <summary>
+    /// Sends every gateway what the turn collected for it. With <paramref name="confirm"/> the task completes once the
+    /// gateways have accepted it (or it was given up on: see the push streams' produce); without, once it is on its way:
+    /// at once on a stream that keeps the order of calls not awaited, and a failure to send is logged instead of thrown.
+    /// </summary>
+    public Task SendAsync(bool confirm)
     {
-        List<Task>? sends = null;
+        var wait = confirm || !keepsCallOrder;
+        Task? first = null;
+        List<Task>? more = null;
         foreach (var gateway in _gateways.Values)
         {
-            if (gateway.HasPending)
+            if (!gateway.HasPending)
             {
-                (sends ??= []).Add(gateway.SendAsync());
+                continue;
+            }
+
+            var sent = gateway.SendAsync();
+            if (!wait)
+            {
+                LogIfFailed(sent, gateway.GatewayId);
+            }
+            else if (first is null)
+            {
+                first = sent;
+            }
+            else
+            {
+                (more ??= [first]).Add(sent);
             }
         }
 
-        return sends is null ? Task.CompletedTask : Task.WhenAll(sends);
+        return more is not null ? Task.WhenAll(more) : first ?? Task.CompletedTask;
     }
+
+    private void LogIfFailed(Task sent, string gatewayId)
+    {
+        if (sent.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        // Off the grain: it only logs.
+        _ = sent.ContinueWith(
+            static (failed, state) =>
+            {
+                var (leases, gatewayId) = ((GatewayLeases, string))state!;
+                leases.SendFailed(gatewayId, failed.Exception!.GetBaseException().Message);
+            },
+            (this, gatewayId),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void SendFailed(string gatewayId, string reason) => LogSendFailed(instance, gatewayId, reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: deliveries to gateway {Gateway} could not be sent ({Reason}); that turn's deliveries and closes for it are lost")]
+    private partial void LogSendFailed(string instance, string gateway, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance}: lease of gateway {Gateway} expired, dropping its {Count} connections")]
     private partial void LogExpired(string instance, string gateway, int count);

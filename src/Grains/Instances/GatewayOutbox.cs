@@ -3,11 +3,13 @@ using Orleans.Streams;
 namespace Broker.Grains.Instances;
 
 /// <summary>
-/// One gateway as seen by an instance: its lease, its connections, and the deliveries collected for it during
-/// the current grain turn, sent on the gateway's inbox stream at the end of the turn. A turn's deliveries are
-/// cut into batches of bounded size, because the stream rejects events larger than its cache blocks.
+/// One gateway as seen by an instance: its lease, its connections, the last of its publish batches routed, and the
+/// deliveries collected for it during the current grain turn, sent on the gateway's inbox stream at the end of the
+/// turn. A turn's deliveries are cut into batches of bounded size, because the stream rejects events larger than its
+/// cache blocks. A stream that keeps the order of calls not awaited (push streams) gets a turn's batches in one go;
+/// any other gets each once the one before was accepted.
 /// </summary>
-internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoch, IAsyncObserver<InboxBatch> inbox, TimeProvider time)
+internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoch, IAsyncObserver<InboxBatch> inbox, bool keepsCallOrder, TimeProvider time)
 {
     /// <summary>
     /// Message bytes after which a batch is cut. With <see cref="PublishedMessage.MaxSize"/> and the most
@@ -25,6 +27,7 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
     private PublishedMessage? _lastMessage;
     private int _messageBytes;
     private long _sequence;
+    private bool _wake;
 
     public string GatewayId { get; } = gatewayId;
 
@@ -42,7 +45,10 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
     /// <summary>The sequence number of the last batch made.</summary>
     public long Sequence => _sequence;
 
-    public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0;
+    /// <summary>The <see cref="PublishBatch.Sequence"/> of the gateway's last publish batch routed (0: none yet).</summary>
+    public long LastPublishRouted { get; set; }
+
+    public bool HasPending => _ready.Count > 0 || _deliveries.Count > 0 || _connectionsToClose.Count > 0 || _wake;
 
     public void AddDelivery(PublishedMessage message, long connectionId, byte qos, bool rootSlash)
     {
@@ -65,12 +71,26 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     public void AddClose(long connectionId, CloseReason reason) => _connectionsToClose.Add(new ConnectionClose(connectionId, reason));
 
-    /// <summary>Sends the turn's batches in order.</summary>
-    public async Task SendAsync()
+    /// <summary>Sends the gateway a batch at the end of the turn, empty if nothing else is for it: news of this activation.</summary>
+    public void Wake() => _wake = true;
+
+    /// <summary>Sends the turn's batches in order; the task completes as the stream's produce calls do.</summary>
+    public Task SendAsync()
     {
         Cut();
-        var batches = _ready.ToArray();
+        var sent = _ready.Count switch
+        {
+            0 => Task.CompletedTask,
+            1 => inbox.OnNextAsync(_ready[0]),
+            _ when keepsCallOrder => Task.WhenAll(_ready.Select(batch => inbox.OnNextAsync(batch)).ToArray()),
+            _ => SendOneByOneAsync([.. _ready]),
+        };
         _ready.Clear();
+        return sent;
+    }
+
+    private async Task SendOneByOneAsync(InboxBatch[] batches)
+    {
         foreach (var batch in batches)
         {
             await inbox.OnNextAsync(batch);
@@ -79,11 +99,12 @@ internal sealed class GatewayOutbox(string gatewayId, string instance, Guid epoc
 
     private void Cut()
     {
-        if (_deliveries.Count == 0 && _connectionsToClose.Count == 0)
+        if (_deliveries.Count == 0 && _connectionsToClose.Count == 0 && !_wake)
         {
             return;
         }
 
+        _wake = false;
         _ready.Add(new InboxBatch(instance, epoch, ++_sequence, [.. _messages], [.. _deliveries], [.. _connectionsToClose], time.GetUtcNow().UtcTicks));
         _messages.Clear();
         _deliveries.Clear();

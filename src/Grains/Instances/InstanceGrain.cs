@@ -1,6 +1,8 @@
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Storage;
+using Broker.Streaming;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,17 +10,26 @@ namespace Broker.Grains.Instances;
 
 /// <summary>
 /// The single ordering point of one instance. Every message of the instance passes through <see cref="Publish"/>
-/// in one grain turn at a time, so all connections observe one order. Handlers never await a gateway: they
-/// collect deliveries per gateway and hand each gateway one batch on its inbox stream at the end of the turn.
-/// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation.
-/// Retained messages are not: the grain reads them from its store when it activates, and a turn's retained changes
-/// are written there before the turn's deliveries go out and its call returns, so an acknowledged retained
+/// in one grain turn at a time, so all connections observe one order. Handlers never await a gateway while they
+/// route: they collect deliveries per gateway and hand each gateway one batch on its inbox stream at the end of the
+/// turn. A turn that routed a QoS 1 or 2 message then waits, before its call returns and the gateway acknowledges,
+/// until the gateways have accepted those batches: once they have, a crash of this silo loses none of them. That
+/// wait is the one exception to "no grain awaits a gateway", accepted because it comes after the routing and is
+/// bounded by the push streams' confirmation timeout (a gateway that lags past it is not waited for, and may lose what
+/// it had not received). Other turns do not wait: on push streams their batches stay ahead of later turns' without it.
+/// Connections and subscriptions are soft state: gateways renew leases and restore them after a re-activation. A
+/// gateway's publish batch is routed once per activation (by its sequence number), and only when the activation holds
+/// the gateway's connections; an activation that gateways are restoring into holds QoS 1 and 2 messages until the
+/// gateways the lost activation named have restored their subscriptions (<see cref="RestoreHold"/>).
+/// Retained messages are not soft state: the grain reads them from its store when it activates, and a turn's retained
+/// changes are written there before the turn's deliveries go out and its call returns, so an acknowledged retained
 /// message is durable.
 /// </summary>
 public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
     IRetainedMessageStore retainedStore,
+    IHostApplicationLifetime silo,
     TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
@@ -27,6 +38,8 @@ public sealed partial class InstanceGrain(
     private readonly ConnectionTable _connections = new();
     private readonly InstanceMessages _messages = new(storeOptions.Value.LastMessageBytes);
     private readonly MessageRates _rates = new();
+    private readonly RestoreHold _hold = new(leaseOptions.Value.RestoreWindow, time);
+    private bool _keepsCallOrder;
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
@@ -42,7 +55,8 @@ public sealed partial class InstanceGrain(
     {
         _events = new InstanceEventSource(_epoch, (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
         _subscriptions = new InstanceSubscriptions(_events);
-        _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, time, OpenOutbox, logger);
+        _keepsCallOrder = this.GetStreamProvider(BrokerStreams.ProviderName).KeepsCallOrder();
+        _gateways = new GatewayLeases(InstanceName, leaseOptions.Value.Duration, _keepsCallOrder, time, OpenOutbox, logger);
         _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         _messages.Restore(await retainedStore.LoadAsync(InstanceName));
@@ -57,7 +71,7 @@ public sealed partial class InstanceGrain(
         {
             DeactivateIfUnknown();
             LogRejected(InstanceName, request.ClientId);
-            return new ConnectResult(false, false, _epoch, LeaseId: Guid.Empty);
+            return new ConnectResult(false, false, _epoch, LeaseId: Guid.Empty, Gateways: []);
         }
 
         var readOnly = access == TokenAccess.ReadOnly;
@@ -67,7 +81,7 @@ public sealed partial class InstanceGrain(
         var leaseId = _gateways.Renew(request.Connection.GatewayId).LeaseId;
         _events.Connected(entry);
         await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, leaseId, tokenId);
+        return new ConnectResult(true, readOnly, _epoch, leaseId, _gateways.WithConnections(), tokenId);
     }
 
     public Task<TokenAccess> Authenticate(string? secret)
@@ -138,9 +152,32 @@ public sealed partial class InstanceGrain(
         return FlushAsync();
     }
 
-    public Task Publish(PublishBatch batch)
+    public async Task<PublishOutcome> Publish(PublishBatch batch)
     {
-        _gateways.Renew(batch.GatewayId);
+        var gateway = _gateways.Renew(batch.GatewayId);
+        if (batch.Sequence <= gateway.LastPublishRouted)
+        {
+            LogRepeated(InstanceName, batch.GatewayId, batch.Sequence);
+            return PublishOutcome.Repeated;
+        }
+
+        // Routed now, the batch would miss the subscribers of the gateway's connections that this activation lost.
+        if (batch.LeaseId != Guid.Empty && batch.LeaseId != gateway.LeaseId)
+        {
+            return PublishOutcome.RestoreFirst;
+        }
+
+        var reliable = false;
+        foreach (var message in batch.Messages)
+        {
+            reliable |= message.Qos > 0;
+        }
+
+        if (reliable && _hold.IsHolding)
+        {
+            return PublishOutcome.Held;
+        }
+
         var delivered = 0;
         foreach (var message in batch.Messages)
         {
@@ -155,7 +192,18 @@ public sealed partial class InstanceGrain(
         }
 
         _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
-        return FlushAsync();
+        await FlushAsync(confirm: reliable);
+
+        // A stopping silo's calls to the gateways fail while it still answers its callers: what they carried is not confirmed.
+        if (reliable && silo.ApplicationStopping.IsCancellationRequested)
+        {
+            LogUnconfirmed(InstanceName, batch.GatewayId, batch.Sequence);
+            return PublishOutcome.Unconfirmed;
+        }
+
+        // Only a batch whose turn succeeded counts as routed: one that failed midway is routed again when it comes again.
+        gateway.LastPublishRouted = batch.Sequence;
+        return PublishOutcome.Routed;
     }
 
     public Task ReportError(ErrorReport report)
@@ -189,11 +237,12 @@ public sealed partial class InstanceGrain(
     public Task<LeaseRenewal> RenewLease(string gatewayId)
     {
         var gateway = _gateways.Renew(gatewayId);
-        return Task.FromResult(new LeaseRenewal(_epoch, gateway.LeaseId, gateway.Sequence));
+        return Task.FromResult(new LeaseRenewal(_epoch, gateway.LeaseId, gateway.Sequence, _gateways.WithConnections()));
     }
 
-    public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections)
+    public async Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways)
     {
+        var restored = 0;
         foreach (var snapshot in connections)
         {
             var address = new ConnectionAddress(gatewayId, snapshot.ConnectionId);
@@ -206,6 +255,7 @@ public sealed partial class InstanceGrain(
                 }
 
                 entry = Register(address, snapshot.ClientId, snapshot.ReadOnly, snapshot.TokenId, snapshot.Will);
+                restored++;
             }
 
             foreach (var subscription in snapshot.Subscriptions)
@@ -215,6 +265,18 @@ public sealed partial class InstanceGrain(
         }
 
         LogRestored(InstanceName, gatewayId, connections.Length);
+        var (started, unheard) = _hold.Restored(gatewayId, restored, gateways);
+        if (started is { } left)
+        {
+            LogHoldingReliable(InstanceName, left.TotalSeconds);
+        }
+
+        // An empty batch from this activation makes a gateway that had connections here restore them now, not at its next renewal.
+        foreach (var unheardGateway in unheard)
+        {
+            _gateways.Renew(unheardGateway).Wake();
+        }
+
         await FlushAsync();
     }
 
@@ -300,10 +362,14 @@ public sealed partial class InstanceGrain(
         InstanceName,
         _epoch,
         this.GetStreamProvider(BrokerStreams.ProviderName).GetStream<InboxBatch>(BrokerStreams.GatewayInbox(gatewayId)),
+        _keepsCallOrder,
         time);
 
-    /// <summary>Ends a turn: its retained changes are written to the store, then its deliveries go out (also when the write failed, which the caller then sees).</summary>
-    private async Task FlushAsync()
+    /// <summary>
+    /// Ends a turn: its retained changes are written to the store, then its deliveries go out (also when the write
+    /// failed, which the caller then sees); with <paramref name="confirm"/> it waits until the gateways accepted them.
+    /// </summary>
+    private async Task FlushAsync(bool confirm = false)
     {
         try
         {
@@ -311,7 +377,7 @@ public sealed partial class InstanceGrain(
         }
         finally
         {
-            await _gateways.SendAsync();
+            await _gateways.SendAsync(confirm);
         }
     }
 
@@ -349,4 +415,13 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: gateway {Gateway} restored {Count} connections")]
     private partial void LogRestored(string instance, string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} was activated again and gateways restore their connections: QoS 1 and 2 publishes wait until the gateways the lost activation knew have restored theirs, {Seconds:F1} s at most")]
+    private partial void LogHoldingReliable(string instance, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: the silo is stopping, so publish batch {Sequence} of gateway {Gateway} is not confirmed; the gateway sends it again")]
+    private partial void LogUnconfirmed(string instance, string gateway, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Instance {Instance}: publish batch {Sequence} of gateway {Gateway} came again; routed once")]
+    private partial void LogRepeated(string instance, string gateway, long sequence);
 }

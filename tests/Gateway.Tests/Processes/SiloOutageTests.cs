@@ -9,12 +9,14 @@ namespace Broker.Gateway.Tests.Processes;
 /// <summary>
 /// The only silo of a cluster is killed under a serving gateway and started again: meanwhile the gateway stays up,
 /// answers every request with the reason the cluster gives (CONNACK 3, HTTP 503, not ready) without a stack trace,
-/// and serves clients and requests again once the silo is back.
+/// disconnects a QoS 1 publisher whose message no silo accepted within the gateway's retry timeout (5 s here), and
+/// serves clients and requests again once the silo is back.
 /// </summary>
 public sealed class SiloOutageTests
 {
     private const string AdminKey = "admin-key";
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PublishRetryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly int _siloPort = FreePort.Next();
     private readonly int _siloGatewayPort = FreePort.Next();
@@ -26,7 +28,7 @@ public sealed class SiloOutageTests
     {
         await using var cluster = await ClusterProcesses.CreateAsync();
         var silo = cluster.StartSilo(_siloPort, _siloGatewayPort);
-        await using var gateway = cluster.StartGateway(_mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey)]);
+        await using var gateway = cluster.StartGateway(_mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey), new("Broker:PublishRetryTimeout", PublishRetryTimeout.ToString())]);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}") };
         await using var connected = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
@@ -42,7 +44,7 @@ public sealed class SiloOutageTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await AdminListAsync(http)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/livez")).StatusCode);
 
-        // A QoS 1 publish the instance cannot accept is not acknowledged: the publisher loses its connection.
+        // A QoS 1 publish no silo accepts within the retry timeout is not acknowledged: the publisher loses its connection.
         var publish = connected.PublishAsync("hello/lost", "while the silo is down");
         await connected.Disconnected.WaitAsync(RecoveryTimeout);
         await Assert.ThrowsAnyAsync<Exception>(() => publish);

@@ -6,16 +6,23 @@ namespace Broker.Gateway.Tests.Routing;
 
 /// <summary>
 /// An instance grain whose <see cref="Publish"/> calls wait in <see cref="Batches"/> until the test ends them, with
-/// success or a failure; the router under test makes no other call.
+/// an outcome or a failure. Lease renewals answer with <see cref="LeaseId"/>, and restores are recorded; the router
+/// under test makes no other call.
 /// </summary>
 internal sealed class FakeInstanceGrain : IInstanceGrain
 {
-    public Channel<(PublishBatch Batch, TaskCompletionSource Outcome)> Batches { get; } =
-        Channel.CreateUnbounded<(PublishBatch, TaskCompletionSource)>();
+    public Channel<(PublishBatch Batch, TaskCompletionSource<PublishOutcome> Outcome)> Batches { get; } =
+        Channel.CreateUnbounded<(PublishBatch, TaskCompletionSource<PublishOutcome>)>();
 
-    public Task Publish(PublishBatch batch)
+    /// <summary>The lease the instance holds the gateway's connections under, as renewals answer.</summary>
+    public Guid LeaseId { get; set; } = Guid.NewGuid();
+
+    public Channel<(ImmutableArray<ConnectionSnapshot> Connections, ImmutableArray<string> Gateways)> Restores { get; } =
+        Channel.CreateUnbounded<(ImmutableArray<ConnectionSnapshot>, ImmutableArray<string>)>();
+
+    public Task<PublishOutcome> Publish(PublishBatch batch)
     {
-        var outcome = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var outcome = new TaskCompletionSource<PublishOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         Batches.Writer.TryWrite((batch, outcome));
         return outcome.Task;
     }
@@ -39,7 +46,11 @@ internal sealed class FakeInstanceGrain : IInstanceGrain
 
     public Task Redefine(InstanceDefinition? definition) => throw new NotSupportedException();
 
-    public Task<LeaseRenewal> RenewLease(string gatewayId) => throw new NotSupportedException();
+    public Task<LeaseRenewal> RenewLease(string gatewayId) => Task.FromResult(new LeaseRenewal(Guid.Empty, LeaseId, LastSequence: 0, Gateways: []));
 
-    public Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections) => throw new NotSupportedException();
+    public Task Restore(string gatewayId, ImmutableArray<ConnectionSnapshot> connections, ImmutableArray<string> gateways)
+    {
+        Restores.Writer.TryWrite((connections, gateways));
+        return Task.CompletedTask;
+    }
 }

@@ -41,6 +41,9 @@ public abstract class BrokerCluster : IAsyncLifetime
             [$"Broker:Instances:{Instance}:Tokens:1:Secret"] = ReadOnlySecret,
             [$"Broker:Instances:{Instance}:Tokens:1:ReadOnly"] = "true",
             [$"Broker:Instances:{OtherInstance}:Tokens:0:Secret"] = OtherSecret,
+
+            // Tests restore into young activations of the instances they share; the tests of the hold have a cluster of their own.
+            ["Broker:Lease:RestoreWindow"] = "00:00:00",
         };
         foreach (var (key, value) in Settings)
         {

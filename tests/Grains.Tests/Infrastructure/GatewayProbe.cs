@@ -5,7 +5,8 @@ namespace Broker.Grains.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for a gateway: a fresh gateway id whose inbox stream the test reads. Every batch an instance sends
-/// this gateway is queued, so tests await the next one instead of sleeping.
+/// this gateway is queued, so tests await the next one instead of sleeping. Told to hold, it takes each batch but does
+/// not answer the delivery until the test lets it go, as a gateway slow to answer.
 /// </summary>
 public sealed class GatewayProbe : IAsyncObserver<InboxBatch>, IAsyncDisposable
 {
@@ -13,6 +14,8 @@ public sealed class GatewayProbe : IAsyncObserver<InboxBatch>, IAsyncDisposable
 
     private readonly Channel<InboxBatch> _batches = Channel.CreateUnbounded<InboxBatch>();
     private StreamSubscriptionHandle<InboxBatch>? _subscription;
+    private long _batchSequence;
+    private TaskCompletionSource? _held;
 
     private GatewayProbe()
     {
@@ -30,6 +33,9 @@ public sealed class GatewayProbe : IAsyncObserver<InboxBatch>, IAsyncDisposable
 
     public ConnectionAddress Connection(long connectionId) => new(GatewayId, connectionId);
 
+    /// <summary>The number of the next publish batch this gateway sends, as a gateway's router numbers them.</summary>
+    public long NextBatchSequence() => Interlocked.Increment(ref _batchSequence);
+
     public async Task<InboxBatch> NextAsync(TimeSpan? timeout = null)
     {
         using var cancellation = new CancellationTokenSource(timeout ?? Timeout);
@@ -38,10 +44,16 @@ public sealed class GatewayProbe : IAsyncObserver<InboxBatch>, IAsyncDisposable
 
     public bool TryTake(out InboxBatch? batch) => _batches.Reader.TryRead(out batch);
 
+    /// <summary>From now on, batches are taken but not answered until <see cref="Release"/>.</summary>
+    public void Hold() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the batches held, and every later one at once.</summary>
+    public void Release() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
     public Task OnNextAsync(InboxBatch item, StreamSequenceToken? token = null)
     {
         _batches.Writer.TryWrite(item);
-        return Task.CompletedTask;
+        return Volatile.Read(ref _held)?.Task ?? Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;

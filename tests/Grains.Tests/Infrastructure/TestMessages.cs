@@ -9,8 +9,9 @@ public static class TestMessages
     public static PublishedMessage Message(string topic, string payload, byte qos = 0, bool retain = false) =>
         new(topic, Encoding.UTF8.GetBytes(payload), qos, retain);
 
+    /// <summary>The gateway's next batch, numbered after its earlier ones, under no lease (the instance does not check it).</summary>
     public static PublishBatch Batch(GatewayProbe gateway, params PublishedMessage[] messages) =>
-        new(gateway.GatewayId, [.. messages]);
+        new(gateway.GatewayId, [.. messages], gateway.NextBatchSequence(), LeaseId: Guid.Empty);
 
     public static ImmutableArray<SubscriptionRequest> Filters(params (string Filter, byte Qos)[] filters) =>
         [.. filters.Select(f => new SubscriptionRequest(f.Filter, f.Qos))];

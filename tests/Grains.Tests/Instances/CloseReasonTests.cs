@@ -48,7 +48,7 @@ public sealed class CloseReasonTests(DevelopmentCluster cluster)
     {
         await using var gateway = await GatewayProbe.StartAsync(cluster.Client);
 
-        await cluster.Grain().Restore(gateway.GatewayId, [new ConnectionSnapshot(8, $"{gateway.GatewayId}-stale", null, [], TokenId: "deleted-token")]);
+        await cluster.Grain().Restore(gateway.GatewayId, [new ConnectionSnapshot(8, $"{gateway.GatewayId}-stale", null, [], TokenId: "deleted-token")], gateways: []);
 
         Assert.Equal([new ConnectionClose(8, CloseReason.Revoked)], (await gateway.NextAsync()).ConnectionsToClose.AsEnumerable());
     }

@@ -15,7 +15,7 @@ public sealed class GatewayLeasesTests
     private readonly RecordingLogger _logger = new();
     private readonly GatewayLeases _leases;
 
-    public GatewayLeasesTests() => _leases = new GatewayLeases("i", Duration, _time, Open, _logger);
+    public GatewayLeasesTests() => _leases = new GatewayLeases("i", Duration, keepsCallOrder: true, _time, Open, _logger);
 
     [Fact]
     public void AGatewayIsUnknownUntilItRenewsAndThenHasOneOutbox()
@@ -124,13 +124,13 @@ public sealed class GatewayLeasesTests
         _leases.Renew("idle");
         _time.Advance(TimeSpan.FromSeconds(5));
 
-        await _leases.SendAsync();
+        await _leases.SendAsync(confirm: true);
 
         var batch = Assert.Single(_inboxes["busy"].Batches);
         Assert.Equal(("i", 1L, _time.GetUtcNow().UtcTicks), (batch.Instance, batch.Sequence, batch.SentAtUtcTicks));
         Assert.Equal([new Delivery(0, 3, 1)], batch.Deliveries.AsEnumerable());
         Assert.Empty(_inboxes["idle"].Batches);
-        await _leases.SendAsync();
+        await _leases.SendAsync(confirm: true);
         Assert.Single(_inboxes["busy"].Batches);
     }
 
@@ -156,7 +156,7 @@ public sealed class GatewayLeasesTests
         Assert.False(_leases.Deliver(new ConnectionAddress("unknown", 1), message, 2, rootSlash: true));
         _leases.Close(new ConnectionAddress("gw", 1), CloseReason.Revoked);
         _leases.Close(new ConnectionAddress("unknown", 1), CloseReason.Revoked);
-        await _leases.SendAsync();
+        await _leases.SendAsync(confirm: true);
 
         var batch = Assert.Single(_inboxes["gw"].Batches);
         Assert.Equal([new Delivery(0, 1, 2, RootSlash: true)], batch.Deliveries.AsEnumerable());
@@ -168,6 +168,6 @@ public sealed class GatewayLeasesTests
     {
         var inbox = new RecordingInbox();
         _inboxes[gatewayId] = inbox;
-        return new GatewayOutbox(gatewayId, "i", Guid.NewGuid(), inbox, _time);
+        return new GatewayOutbox(gatewayId, "i", Guid.NewGuid(), inbox, keepsCallOrder: true, _time);
     }
 }

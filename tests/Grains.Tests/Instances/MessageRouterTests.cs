@@ -19,7 +19,13 @@ public sealed class MessageRouterTests
     public MessageRouterTests()
     {
         var time = new FakeTimeProvider();
-        _gateways = new GatewayLeases("i", TimeSpan.FromSeconds(30), time, id => new GatewayOutbox(id, "i", Guid.NewGuid(), _inbox, time), new RecordingLogger());
+        _gateways = new GatewayLeases(
+            "i",
+            TimeSpan.FromSeconds(30),
+            keepsCallOrder: true,
+            time,
+            id => new GatewayOutbox(id, "i", Guid.NewGuid(), _inbox, keepsCallOrder: true, time),
+            new RecordingLogger());
         _events = new InstanceEventSource(Guid.NewGuid(), (message, listener, rootSlash) => _gateways.Deliver(listener, message, 0, rootSlash));
         _subscriptions = new InstanceSubscriptions(_events);
         _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
@@ -33,7 +39,7 @@ public sealed class MessageRouterTests
         Connect(3, ("other", 2));
 
         Assert.Equal(2, _router.Route(Message("a/b", "x", qos: 1), publisher: null));
-        await _gateways.SendAsync();
+        await _gateways.SendAsync(confirm: true);
 
         var batch = Assert.Single(_inbox.Batches);
         Assert.Equal(
@@ -58,7 +64,7 @@ public sealed class MessageRouterTests
         var listener = Connect(1, (SystemTopics.Events, 0), ("a", 1));
 
         Assert.Equal(0, _router.Route(Message("a", "x", qos: 1), publisher: null));
-        await _gateways.SendAsync();
+        await _gateways.SendAsync(confirm: true);
 
         var batch = Assert.Single(_inbox.Batches);
         var delivery = Assert.Single(batch.Deliveries);

@@ -20,7 +20,7 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
         [
             new ConnectionSnapshot(4, $"{_prefix}-a", null, Filters(($"{_prefix}/+", 1))),
             new ConnectionSnapshot(9, $"{_prefix}-b", null, Filters(($"{_prefix}/x", 2), ($"{_prefix}/y", 0))),
-        ]);
+        ], gateways: []);
         await grain.Publish(Batch(gateway, Message($"{_prefix}/x", "x", 2), Message($"{_prefix}/y", "y", 2)));
 
         var batch = await gateway.NextAsync();
@@ -37,8 +37,8 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
         var grain = cluster.Grain();
         ImmutableArray<ConnectionSnapshot> snapshot = [new ConnectionSnapshot(1, $"{_prefix}-a", null, Filters(($"{_prefix}/x", 1)))];
 
-        await grain.Restore(gateway.GatewayId, snapshot);
-        await grain.Restore(gateway.GatewayId, snapshot);
+        await grain.Restore(gateway.GatewayId, snapshot, gateways: []);
+        await grain.Restore(gateway.GatewayId, snapshot, gateways: []);
         await grain.Publish(Batch(gateway, Message($"{_prefix}/x", "x", 1)));
 
         Assert.Equal([new Delivery(0, 1, 1)], (await gateway.NextAsync()).Deliveries.AsEnumerable());
@@ -52,7 +52,7 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
         await ConnectAsync(grain, gateway, 1, "known");
         await grain.Subscribe(gateway.Connection(1), Filters(($"{_prefix}/old", 0)));
 
-        await grain.Restore(gateway.GatewayId, [new ConnectionSnapshot(1, $"{gateway.GatewayId}-known", null, Filters(($"{_prefix}/new", 1)))]);
+        await grain.Restore(gateway.GatewayId, [new ConnectionSnapshot(1, $"{gateway.GatewayId}-known", null, Filters(($"{_prefix}/new", 1)))], gateways: []);
         await grain.Publish(Batch(gateway, Message($"{_prefix}/old", "old", 1), Message($"{_prefix}/new", "new", 1)));
 
         var batch = await gateway.NextAsync();
@@ -68,7 +68,7 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
         await ConnectAsync(grain, gateway, 1, "observer");
         await grain.Subscribe(gateway.Connection(1), Filters(($"{_prefix}/will", 1)));
 
-        await grain.Restore(gateway.GatewayId, [new ConnectionSnapshot(2, $"{_prefix}-restored", Message($"{_prefix}/will", "gone", 1), [])]);
+        await grain.Restore(gateway.GatewayId, [new ConnectionSnapshot(2, $"{_prefix}-restored", Message($"{_prefix}/will", "gone", 1), [])], gateways: []);
         await grain.Disconnect(gateway.Connection(2), clean: false);
 
         var batch = await gateway.NextAsync();
@@ -86,7 +86,7 @@ public sealed class RestoreTests(DevelopmentCluster cluster)
         await grain.Connect(new ConnectRequest(current.Connection(1), clientId, BrokerCluster.Secret, null));
         await grain.Subscribe(current.Connection(1), Filters(($"{_prefix}/x", 1)));
 
-        await grain.Restore(restoring.GatewayId, [new ConnectionSnapshot(3, clientId, null, Filters(($"{_prefix}/x", 1)))]);
+        await grain.Restore(restoring.GatewayId, [new ConnectionSnapshot(3, clientId, null, Filters(($"{_prefix}/x", 1)))], gateways: []);
 
         Assert.Equal([new ConnectionClose(3, CloseReason.TakenOver)], (await restoring.NextAsync()).ConnectionsToClose.AsEnumerable());
         await grain.Publish(Batch(current, Message($"{_prefix}/x", "x", 1)));
