@@ -27,4 +27,11 @@ public enum PublishOutcome
     /// subscribers that had it receive it twice.
     /// </summary>
     Unconfirmed = 4,
+
+    /// <summary>
+    /// Routed, but the instance could not write the batch's retained messages to its database (it is down or
+    /// unreachable), so it did not accept the batch. The gateway sends it again; subscribers may receive its QoS 1 and 2
+    /// messages twice.
+    /// </summary>
+    StoreUnavailable = 5,
 }

@@ -151,7 +151,7 @@ internal sealed partial class ConsumerLink(
                 if (!_failing)
                 {
                     _failing = true;
-                    LogDeliveryFailed(stream, subscriber.SubscriptionId, batch.Items.Length, exception.Message);
+                    LogDeliveryFailed(stream, subscriber.SubscriptionId, batch.Items.Length, FailureReason.Of(exception));
                 }
 
                 stale();

@@ -100,7 +100,8 @@ internal sealed partial class PushSubscriptions(
         }
         catch (Exception exception)
         {
-            LogEndingFailed(providerName, id, exception.Message);
+            var reason = FailureReason.Of(exception);
+            LogEndingFailed(providerName, id, reason);
         }
     }
 
@@ -146,7 +147,7 @@ internal sealed partial class PushSubscriptions(
             }
             catch (Exception exception)
             {
-                failure ??= $"stream {subscription.Stream}: {exception.Message}";
+                failure ??= $"stream {subscription.Stream}: {FailureReason.Of(exception)}";
             }
         }
 

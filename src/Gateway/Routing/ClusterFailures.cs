@@ -1,3 +1,5 @@
+using Broker.Streaming;
+
 namespace Broker.Gateway.Routing;
 
 /// <summary>Tells the failures a gateway expects while silos are down or moving from bugs.</summary>
@@ -9,14 +11,6 @@ internal static class ClusterFailures
     /// </summary>
     public static bool IsUnavailable(Exception exception) => exception is OrleansException or TimeoutException or InstanceUnavailableException;
 
-    /// <summary>
-    /// Why a call failed, in one line: Orleans puts the whole text of an inner exception, stack trace included, into
-    /// the message of the exception it throws.
-    /// </summary>
-    public static string Reason(Exception exception)
-    {
-        var message = exception.Message;
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd();
-    }
+    /// <summary>Why a call failed, in one line (<see cref="FailureReason"/>).</summary>
+    public static string Reason(Exception exception) => FailureReason.Of(exception);
 }

@@ -129,7 +129,7 @@ internal sealed partial class GatewayInbox(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogRestoreFailed(instance, exception.Message);
+            LogRestoreFailed(instance, ClusterFailures.Reason(exception));
         }
         catch (Exception exception)
         {

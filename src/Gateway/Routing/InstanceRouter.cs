@@ -165,6 +165,10 @@ internal sealed partial class InstanceRouter(
                     mayHaveBeenRouted = false;
                     reason = "the instance was activated again and holds QoS 1 and 2 messages while gateways restore their subscriptions";
                 }
+                else if (outcome == PublishOutcome.StoreUnavailable)
+                {
+                    reason = "the instance cannot write its retained messages to its database";
+                }
                 else
                 {
                     reason = "the instance's silo is stopping, and the deliveries may not have reached the gateways";
@@ -172,7 +176,7 @@ internal sealed partial class InstanceRouter(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                reason = exception.Message;
+                reason = ClusterFailures.Reason(exception);
             }
             catch (Exception exception)
             {

@@ -10,6 +10,9 @@ namespace Broker.Grains.Configuration;
 /// manager warns with a stack trace at every failed attempt to reach a silo that is down, and its connections at every
 /// connection a silo's crash resets; the broker says it once. So it does for a silo that dies, of which Orleans warns at
 /// every missed probe and errs when it cannot tell the dead silo of the gateways' clients, and for a call that timed out.
+/// While the cluster's database is down, Orleans warns with a stack trace at every failed liveness write of a silo and
+/// errs at every failed read of the silo list by a gateway (which keeps the silos it has): the instances say once that
+/// they cannot write retained messages, and the gateways once that publishes wait.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -24,6 +27,8 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Orleans.Runtime.MembershipService.SiloHealthMonitor"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.CallbackData"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.GrainDirectory.ClientDirectory"] = "Critical",
+        ["Logging:LogLevel:Orleans.Runtime.MembershipService.MembershipAgent"] = "Error",
+        ["Logging:LogLevel:Orleans.Messaging.GatewayManager"] = "Critical",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
     };

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Storage;
@@ -40,6 +41,7 @@ public sealed partial class InstanceGrain(
     private readonly MessageRates _rates = new();
     private readonly RestoreHold _hold = new(leaseOptions.Value.RestoreWindow, time);
     private bool _keepsCallOrder;
+    private bool _storeFailing;
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
@@ -192,7 +194,27 @@ public sealed partial class InstanceGrain(
         }
 
         _rates.Record(NowMilliseconds, batch.Messages.Length, delivered);
-        await FlushAsync(confirm: reliable);
+        try
+        {
+            await FlushAsync(confirm: reliable);
+        }
+        catch (Exception exception) when (exception is DbException or IOException or TimeoutException)
+        {
+            // Said once per outage: the gateways send such batches again until the database is back.
+            if (!_storeFailing)
+            {
+                _storeFailing = true;
+                LogStoreUnavailable(InstanceName, FailureReason.Of(exception));
+            }
+
+            return PublishOutcome.StoreUnavailable;
+        }
+
+        if (_storeFailing)
+        {
+            _storeFailing = false;
+            LogStoreBack(InstanceName);
+        }
 
         // A stopping silo's calls to the gateways fail while it still answers its callers: what they carried is not confirmed.
         if (reliable && silo.ApplicationStopping.IsCancellationRequested)
@@ -421,6 +443,12 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: the silo is stopping, so publish batch {Sequence} of gateway {Gateway} is not confirmed; the gateway sends it again")]
     private partial void LogUnconfirmed(string instance, string gateway, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write its retained messages: {Reason}; publishes with retained messages are not accepted until it can")]
+    private partial void LogStoreUnavailable(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} writes its retained messages again")]
+    private partial void LogStoreBack(string instance);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Instance {Instance}: publish batch {Sequence} of gateway {Gateway} came again; routed once")]
     private partial void LogRepeated(string instance, string gateway, long sequence);
