@@ -142,5 +142,8 @@ public sealed class PortTests : IDisposable
         ["Broker:DataPath"] = _dataPath,
         ["Broker:Silo:Port"] = FreePort.Next().ToString(),
         ["Broker:Silo:GatewayPort"] = FreePort.Next().ToString(),
+
+        // A cluster gateway needs its database's address to start; these tests never reach a silo.
+        ["Broker:Database"] = "Host=127.0.0.1;Port=1;Database=unused",
     };
 }
