@@ -1,6 +1,7 @@
 using Broker.Gateway.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Broker.Gateway.Routing;
 
@@ -23,12 +24,18 @@ internal sealed partial class ClusterConnectionRetry(IOptions<GatewayOptions> op
         if (attempts == 1 || time.GetElapsedTime(_lastReport, now) >= ReportPeriod)
         {
             _lastReport = now;
-            LogNoSilo(attempts, ClusterFailures.Reason(exception), options.Value.ClusterRetryPeriod.TotalSeconds);
+            LogNoSilo(attempts, Reason(exception), options.Value.ClusterRetryPeriod.TotalSeconds);
         }
 
         await Task.Delay(options.Value.ClusterRetryPeriod, time, cancellationToken);
         return true;
     }
+
+    /// <summary>Why no silo answers, in the operator's words where the database's are obscure.</summary>
+    private static string Reason(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
+            ? "the database has no cluster tables yet (no silo has started on it)"
+            : ClusterFailures.Reason(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No silo answers yet ({Attempts} attempts, last: {Reason}); trying again every {Period} s")]
     private partial void LogNoSilo(int attempts, string reason, double period);
