@@ -12,7 +12,9 @@ namespace Broker.Grains.Configuration;
 /// every missed probe and errs when it cannot tell the dead silo of the gateways' clients, and for a call that timed out.
 /// While the cluster's database is down, Orleans warns with a stack trace at every failed liveness write of a silo and
 /// errs at every failed read of the silo list by a gateway (which keeps the silos it has): the instances say once that
-/// they cannot write retained messages, and the gateways once that publishes wait.
+/// they cannot write retained messages, and the gateways once that publishes wait. Under load, a silo whose peer died
+/// errs for every message it cannot address to it until the peer is declared dead (Orleans' message center, and the
+/// resilience pipeline that retries for it): the membership line says it once.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -28,8 +30,8 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Orleans.Runtime.CallbackData"] = "Error",
         ["Logging:LogLevel:Orleans.Runtime.GrainDirectory.ClientDirectory"] = "Critical",
         ["Logging:LogLevel:Orleans.Runtime.MembershipService.MembershipAgent"] = "Error",
-        ["Logging:LogLevel:Orleans.Messaging.GatewayManager"] = "Critical",
-        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Critical",
+        ["Logging:LogLevel:Orleans.Messaging"] = "Critical",
         ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
     };
 }
