@@ -56,16 +56,6 @@ public static class SiloBuilderExtensions
             silo.Services.AddSingleton<IRetainedMessageStore, VolatileRetainedMessages>();
         }
 
-        // Only a cluster's gateways outlive a silo, so only there does a new activation wait for them.
-        if (mode == BrokerMode.Cluster && broker["Database"] is { Length: > 0 })
-        {
-            silo.Services.AddSingleton<IGatewayRoster, SqlGatewayRoster>();
-        }
-        else
-        {
-            silo.Services.AddSingleton<IGatewayRoster, VolatileGatewayRoster>();
-        }
-
         return silo;
     }
 

@@ -19,21 +19,6 @@ internal sealed class RestoreHold(TimeSpan window, TimeProvider time)
     public bool IsHolding => _until != 0 && time.GetTimestamp() < _until && !_named.IsSubsetOf(_restored);
 
     /// <summary>
-    /// Starts the hold at activation for the gateways the roster says held connections here (the lost activation's),
-    /// so that it holds even when none of them is the first to call.
-    /// </summary>
-    public void Expect(IReadOnlyCollection<string> gateways)
-    {
-        if (gateways.Count == 0)
-        {
-            return;
-        }
-
-        _until = _activatedAt + (long)(window.TotalSeconds * time.TimestampFrequency);
-        _named.UnionWith(gateways);
-    }
-
-    /// <summary>
     /// Takes note of a gateway's restore, which registered <paramref name="connections"/> new connections and named
     /// <paramref name="gateways"/>. Returns how long from now the hold lasts at most if this restore started it, and
     /// the gateways named for the first time that have not restored: the instance tells them at once that it was
