@@ -12,7 +12,7 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults.Settings });
 var mode = builder.Configuration.GetValue("Broker:Mode", BrokerMode.Development);
 var silo = builder.Configuration.GetSection("Broker:Silo");
-var (siloPort, gatewayPort) = (silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
+var (siloPort, gatewayPort) = (silo.GetValue("Port", SiloEndpoints.DefaultPort), silo.GetValue("GatewayPort", SiloEndpoints.DefaultGatewayPort));
 builder.UseOrleans(orleans =>
 {
     // A cluster's silos find each other in its database; a development silo is alone on this machine.

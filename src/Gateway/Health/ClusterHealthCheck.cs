@@ -1,5 +1,6 @@
 using Broker.Gateway.Routing;
 using Broker.Grains;
+using Broker.Streaming;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Broker.Gateway.Health;
@@ -27,7 +28,7 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains, ClusterReadiness 
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"the cluster does not answer: {ClusterFailures.Reason(exception)}");
+            return HealthCheckResult.Unhealthy($"the cluster does not answer: {FailureReason.Of(exception)}");
         }
     }
 }

@@ -132,7 +132,7 @@ public static partial class GatewayApplication
         }
 
         var silo = builder.Configuration.GetSection("Broker:Silo");
-        var configured = new SiloPorts(silo.GetValue("Port", 11111), silo.GetValue("GatewayPort", 30000));
+        var configured = new SiloPorts(silo.GetValue("Port", SiloEndpoints.DefaultPort), silo.GetValue("GatewayPort", SiloEndpoints.DefaultGatewayPort));
         var used = new SiloPorts(LoopbackPorts.NextFree(configured.Silo), LoopbackPorts.NextFree(configured.Gateway));
         builder.UseOrleans(orleans => orleans
             .UseLocalhostClustering(used.Silo, used.Gateway)

@@ -1,4 +1,5 @@
 using Broker.Gateway.Routing;
+using Broker.Streaming;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +24,7 @@ internal static class ClusterUnavailableFilter
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            return Unavailable(ClusterFailures.Reason(exception));
+            return Unavailable(FailureReason.Of(exception));
         }
     }
 

@@ -1,4 +1,5 @@
 using Broker.Gateway.Options;
+using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -35,7 +36,7 @@ internal sealed partial class ClusterConnectionRetry(IOptions<GatewayOptions> op
     private static string Reason(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
             ? "the database has no cluster tables yet (no silo has started on it)"
-            : ClusterFailures.Reason(exception);
+            : FailureReason.Of(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No silo answers yet ({Attempts} attempts, last: {Reason}); trying again every {Period} s")]
     private partial void LogNoSilo(int attempts, string reason, double period);

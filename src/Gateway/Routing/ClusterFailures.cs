@@ -1,5 +1,3 @@
-using Broker.Streaming;
-
 namespace Broker.Gateway.Routing;
 
 /// <summary>Tells the failures a gateway expects while silos are down or moving from bugs.</summary>
@@ -10,7 +8,4 @@ internal static class ClusterFailures
     /// it failed, a message was rejected): an event to log in a line, without a stack trace.
     /// </summary>
     public static bool IsUnavailable(Exception exception) => exception is OrleansException or TimeoutException or InstanceUnavailableException;
-
-    /// <summary>Why a call failed, in one line (<see cref="FailureReason"/>).</summary>
-    public static string Reason(Exception exception) => FailureReason.Of(exception);
 }

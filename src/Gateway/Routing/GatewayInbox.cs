@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
+using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -129,7 +130,7 @@ internal sealed partial class GatewayInbox(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogRestoreFailed(instance, ClusterFailures.Reason(exception));
+            LogRestoreFailed(instance, FailureReason.Of(exception));
         }
         catch (Exception exception)
         {

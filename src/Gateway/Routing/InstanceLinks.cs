@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Broker.Gateway.Options;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
+using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -87,7 +88,7 @@ internal sealed partial class InstanceLinks(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogReportFailed(instance, code, ClusterFailures.Reason(exception));
+            LogReportFailed(instance, code, FailureReason.Of(exception));
         }
     }
 

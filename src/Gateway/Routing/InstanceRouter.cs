@@ -1,5 +1,6 @@
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
+using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Routing;
@@ -176,7 +177,7 @@ internal sealed partial class InstanceRouter(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                reason = ClusterFailures.Reason(exception);
+                reason = FailureReason.Of(exception);
             }
             catch (Exception exception)
             {

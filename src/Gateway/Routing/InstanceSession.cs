@@ -1,4 +1,5 @@
 using Broker.Grains;
+using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Gateway.Routing;
@@ -62,7 +63,7 @@ internal sealed partial class InstanceSession(
         }
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
-            LogReportFailed(link.Instance, code, ClusterFailures.Reason(exception));
+            LogReportFailed(link.Instance, code, FailureReason.Of(exception));
         }
         catch (Exception exception)
         {
@@ -82,7 +83,7 @@ internal sealed partial class InstanceSession(
         catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
         {
             // The instance drops the connection when this gateway's lease ends, and publishes the will then.
-            LogLeaveFailed(link.Instance, ClusterFailures.Reason(exception));
+            LogLeaveFailed(link.Instance, FailureReason.Of(exception));
         }
         catch (Exception exception)
         {

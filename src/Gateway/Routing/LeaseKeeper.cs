@@ -1,4 +1,5 @@
 using Broker.Grains.Configuration;
+using Broker.Streaming;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,7 +48,7 @@ internal sealed partial class LeaseKeeper(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                failure ??= $"instance {link.Instance}: {ClusterFailures.Reason(exception)}";
+                failure ??= $"instance {link.Instance}: {FailureReason.Of(exception)}";
             }
             catch (Exception exception)
             {
@@ -75,7 +76,7 @@ internal sealed partial class LeaseKeeper(
             }
             catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
             {
-                LogResubscribeFailed(ClusterFailures.Reason(exception));
+                LogResubscribeFailed(FailureReason.Of(exception));
             }
         }
     }

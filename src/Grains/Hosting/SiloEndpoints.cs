@@ -10,7 +10,7 @@ namespace Broker.Grains.Hosting;
 /// IPv4 address), <c>Port</c> (silo to silo) and <c>GatewayPort</c> (gateways). It listens on <c>Address</c>, or on
 /// every address with <c>ListenOnAnyAddress</c>.
 /// </summary>
-internal readonly record struct SiloEndpoints(IPAddress Address, IPAddress ListenAddress, int Port, int GatewayPort)
+public readonly record struct SiloEndpoints(IPAddress Address, IPAddress ListenAddress, int Port, int GatewayPort)
 {
     public const int DefaultPort = 11111;
     public const int DefaultGatewayPort = 30000;
