@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Broker.Grains.Configuration;
 using Broker.Grains.Events;
 using Broker.Grains.Storage;
@@ -198,7 +197,7 @@ public sealed partial class InstanceGrain(
         {
             await FlushAsync(confirm: reliable);
         }
-        catch (Exception exception) when (exception is DbException or IOException or TimeoutException)
+        catch (Exception exception) when (BrokerDatabase.IsUnavailable(exception))
         {
             // Said once per outage: the gateways send such batches again until the database is back.
             if (!_storeFailing)

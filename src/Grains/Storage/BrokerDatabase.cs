@@ -49,6 +49,9 @@ internal sealed class BrokerDatabase
     public static BrokerDatabase PostgreSql(string connectionString) =>
         new(DatabaseProvider.PostgreSql, NpgsqlDataSource.Create(connectionString), folder: null);
 
+    /// <summary>Whether a store's call failed because the database cannot be reached or written (a known, expected failure).</summary>
+    public static bool IsUnavailable(Exception exception) => exception is DbException or IOException or TimeoutException;
+
     /// <summary>The schema version the scripts in this build bring a database of <paramref name="provider"/> to.</summary>
     public static int LatestVersion(DatabaseProvider provider) => Scripts(provider).Max(script => script.Version);
 

@@ -19,7 +19,7 @@ internal sealed partial class DatabaseMigration(BrokerDatabase database, ILogger
         {
             versions = await database.MigrateAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is System.Data.Common.DbException or IOException or TimeoutException)
+        catch (Exception exception) when (BrokerDatabase.IsUnavailable(exception))
         {
             LogUnavailable(database.Provider, exception.Message);
             throw;
