@@ -68,15 +68,27 @@ internal sealed partial class GatewayInbox(
         _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
         metrics.InboxDelay.Record(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - batch.SentAtUtcTicks).TotalMilliseconds);
 
+        // An empty batch is a wake-up: the instance asks for this gateway's connections, whether there are any or not.
+        var wake = batch.Deliveries.IsEmpty && batch.ConnectionsToClose.IsEmpty;
         if (!links.TryGet(batch.Instance, out var link))
         {
-            return Task.CompletedTask;
+            if (!wake)
+            {
+                return Task.CompletedTask;
+            }
+
+            link = links.Get(batch.Instance);
         }
 
         var lease = link.Lease;
-        if (!lease.HeldBy(batch.Epoch) && lease.TryRenewNow(link.Grain, identity.Id) is { } renewing)
+        if (wake)
         {
-            _ = ReportRestoreAsync(renewing, batch.Instance);
+            lease.RequestRestore();
+        }
+
+        if (wake || !lease.HeldBy(batch.Epoch))
+        {
+            links.RestoreAtOnce(link);
         }
 
         if (skipped > 0)
@@ -119,25 +131,6 @@ internal sealed partial class GatewayInbox(
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
-    private async Task ReportRestoreAsync(Task<(LeaseRenewal Renewal, int? Restored)> renewing, string instance)
-    {
-        try
-        {
-            if ((await renewing).Restored is { } count)
-            {
-                LogRestoredAtOnce(instance, count);
-            }
-        }
-        catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
-        {
-            LogRestoreFailed(instance, FailureReason.Of(exception));
-        }
-        catch (Exception exception)
-        {
-            LogRestoreError(exception, instance);
-        }
-    }
-
     public Task OnErrorAsync(Exception ex)
     {
         LogStreamError(ex);
@@ -146,15 +139,6 @@ internal sealed partial class GatewayInbox(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} delivery batches of instance {Instance} were lost on the way to this gateway (a silo's queue for it overflowed); {Aborted} QoS 1/2 subscribers disconnected")]
     private partial void LogBatchesLost(long count, string instance, int aborted);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was activated again; restored this gateway's {Count} connections at once")]
-    private partial void LogRestoredAtOnce(string instance, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restoring this gateway's connections into instance {Instance}, activated again, failed: {Reason}; the next lease renewal tries again")]
-    private partial void LogRestoreFailed(string instance, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring this gateway's connections into instance {Instance} failed")]
-    private partial void LogRestoreError(Exception exception, string instance);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway {Gateway} subscribed to its inbox stream")]
     private partial void LogSubscribed(string gateway);

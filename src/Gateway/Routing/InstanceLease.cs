@@ -77,7 +77,20 @@ internal sealed class InstanceLease(Func<Task>? renewInbox = null)
                 _gateways = result.Gateways;
             }
 
+            _restoreRequested |= result.AwaitsRestore;
             _members[connection.Id] = connection;
+        }
+    }
+
+    /// <summary>
+    /// The instance asked for this gateway's connections (a new activation that knows the gateway held some in the one
+    /// it replaced): the next renewal restores them, even when there are none to restore, which tells the instance so.
+    /// </summary>
+    public void RequestRestore()
+    {
+        lock (_gate)
+        {
+            _restoreRequested = true;
         }
     }
 

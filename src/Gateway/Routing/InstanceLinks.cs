@@ -73,7 +73,24 @@ internal sealed partial class InstanceLinks(
 
         var link = Get(instance);
         link.Lease.Joined(connection, result);
+        if (result.AwaitsRestore)
+        {
+            RestoreAtOnce(link);
+        }
+
         return new InstanceSession(link, connection, address, result, loggerFactory.CreateLogger<InstanceSession>());
+    }
+
+    /// <summary>
+    /// Restores this gateway's connections into a new activation of the instance now, not at the next renewal, unless
+    /// a restore started this way is under way; a failure is logged, and the next renewal tries again.
+    /// </summary>
+    public void RestoreAtOnce(InstanceLink link)
+    {
+        if (link.Lease.TryRenewNow(link.Grain, identity.Id) is { } renewing)
+        {
+            _ = ReportRestoreAsync(renewing, link.Instance);
+        }
     }
 
     public async Task ReportRefusedAsync(string instance, string? secret, string code, string? topic)
@@ -91,6 +108,34 @@ internal sealed partial class InstanceLinks(
             LogReportFailed(instance, code, FailureReason.Of(exception));
         }
     }
+
+    private async Task ReportRestoreAsync(Task<(LeaseRenewal Renewal, int? Restored)> renewing, string instance)
+    {
+        try
+        {
+            if ((await renewing).Restored is { } count && count > 0)
+            {
+                LogRestoredAtOnce(instance, count);
+            }
+        }
+        catch (Exception exception) when (ClusterFailures.IsUnavailable(exception))
+        {
+            LogRestoreFailed(instance, FailureReason.Of(exception));
+        }
+        catch (Exception exception)
+        {
+            LogRestoreError(exception, instance);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was activated again; restored this gateway's {Count} connections at once")]
+    private partial void LogRestoredAtOnce(string instance, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restoring this gateway's connections into instance {Instance}, activated again, failed: {Reason}; the next lease renewal tries again")]
+    private partial void LogRestoreFailed(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring this gateway's connections into instance {Instance} failed")]
+    private partial void LogRestoreError(Exception exception, string instance);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting the error {Code} to instance {Instance} failed: {Reason}")]
     private partial void LogReportFailed(string instance, string code, string reason);

@@ -47,6 +47,9 @@ public static class SiloBuilderExtensions
         else if (broker["Database"] is { Length: > 0 } connectionString)
         {
             silo.AddBrokerDatabase(BrokerDatabase.PostgreSql(connectionString), earlierFiles: null);
+
+            // Only a cluster's gateways outlive a silo, so only there does a new activation wait for them.
+            silo.Services.AddSingleton<IGatewayRoster, SqlGatewayRoster>();
         }
         else
         {
@@ -55,6 +58,8 @@ public static class SiloBuilderExtensions
             silo.AddMemoryGrainStorage(CatalogStorage.Name);
             silo.Services.AddSingleton<IRetainedMessageStore, VolatileRetainedMessages>();
         }
+
+        silo.Services.TryAddSingleton<IGatewayRoster, NoGatewayRoster>();
 
         return silo;
     }

@@ -29,6 +29,7 @@ public sealed partial class InstanceGrain(
     IOptions<LeaseOptions> leaseOptions,
     IOptions<InstanceStoreOptions> storeOptions,
     IRetainedMessageStore retainedStore,
+    IGatewayRoster roster,
     IHostApplicationLifetime silo,
     TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
@@ -41,6 +42,7 @@ public sealed partial class InstanceGrain(
     private readonly RestoreHold _hold = new(leaseOptions.Value.RestoreWindow, time);
     private bool _keepsCallOrder;
     private bool _storeFailing;
+    private HashSet<string> _rostered = new(StringComparer.Ordinal);
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
@@ -61,6 +63,17 @@ public sealed partial class InstanceGrain(
         _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         _messages.Restore(await retainedStore.LoadAsync(InstanceName));
+
+        // Gateways that held connections in a lost activation: hold QoS 1 and 2 until they restore, and wake them now.
+        var rostered = await roster.LoadAsync(InstanceName);
+        _rostered = new HashSet<string>(rostered, StringComparer.Ordinal);
+        _hold.Expect(rostered);
+        foreach (var gateway in rostered)
+        {
+            _gateways.Renew(gateway).Wake();
+        }
+
+        await _gateways.SendAsync(confirm: false);
         var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
     }
@@ -81,8 +94,8 @@ public sealed partial class InstanceGrain(
         var entry = Register(request.Connection, request.ClientId, readOnly, tokenId, readOnly ? null : request.Will);
         var leaseId = _gateways.Renew(request.Connection.GatewayId).LeaseId;
         _events.Connected(entry);
-        await FlushAsync();
-        return new ConnectResult(true, readOnly, _epoch, leaseId, _gateways.WithConnections(), tokenId);
+        await FlushWithRosterAsync();
+        return new ConnectResult(true, readOnly, _epoch, leaseId, _gateways.WithConnections(), tokenId, _hold.Awaits(request.Connection.GatewayId));
     }
 
     public Task<TokenAccess> Authenticate(string? secret)
@@ -106,7 +119,7 @@ public sealed partial class InstanceGrain(
         }
 
         Remove(entry, publishWill: !clean);
-        return FlushAsync();
+        return FlushWithRosterAsync();
     }
 
     public async Task<ImmutableArray<RetainedDelivery>> Subscribe(ConnectionAddress connection, ImmutableArray<SubscriptionRequest> subscriptions)
@@ -298,7 +311,7 @@ public sealed partial class InstanceGrain(
             _gateways.Renew(unheardGateway).Wake();
         }
 
-        await FlushAsync();
+        await FlushWithRosterAsync();
     }
 
     /// <summary>
@@ -402,6 +415,34 @@ public sealed partial class InstanceGrain(
         }
     }
 
+    /// <summary>
+    /// Ends a turn that may have changed which gateways hold connections here: the roster is written first, so that a
+    /// gateway's first connection is on record before its CONNACK. While the activation holds for gateways it expects,
+    /// none of them is struck off. A database that cannot be written leaves the roster as it was, to be written at
+    /// the next such turn; only a silo's death meanwhile would then miss the change.
+    /// </summary>
+    private async Task FlushWithRosterAsync()
+    {
+        var holding = _gateways.WithConnections();
+        var added = holding.Where(gateway => !_rostered.Contains(gateway)).ToList();
+        var removed = _hold.IsHolding ? [] : _rostered.Where(gateway => !holding.Contains(gateway)).ToList();
+        if (added.Count > 0 || removed.Count > 0)
+        {
+            try
+            {
+                await roster.SaveAsync(InstanceName, added, removed);
+                _rostered.UnionWith(added);
+                _rostered.ExceptWith(removed);
+            }
+            catch (Exception exception) when (BrokerDatabase.IsUnavailable(exception))
+            {
+                LogRosterUnavailable(InstanceName, FailureReason.Of(exception));
+            }
+        }
+
+        await FlushAsync();
+    }
+
     /// <summary>A gateway that stopped renewing is gone: its connections end uncleanly and their wills are published.</summary>
     private Task ExpireLeasesAsync()
     {
@@ -416,7 +457,7 @@ public sealed partial class InstanceGrain(
             }
         }
 
-        return FlushAsync();
+        return FlushWithRosterAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} rejected the credentials of client {ClientId}")]
@@ -445,6 +486,9 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write its retained messages: {Reason}; publishes with retained messages are not accepted until it can")]
     private partial void LogStoreUnavailable(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write which gateways hold its connections: {Reason}")]
+    private partial void LogRosterUnavailable(string instance, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} writes its retained messages again")]
     private partial void LogStoreBack(string instance);

@@ -1,13 +1,15 @@
 namespace Broker.Grains.Instances;
 
 /// <summary>
-/// Whether an instance activation holds QoS 1 and 2 publishes back. Gateways restoring connections into a young
-/// activation mean that it replaced one that had them (its silo died, or it moved), so other gateways may hold
-/// subscriptions here that it does not know yet; routed now, a reliable message would miss them. Each restoring
-/// gateway names the gateways the lost activation last knew with connections; the hold lasts until every gateway
-/// named has restored, and at most until <c>window</c> after the activation (a named gateway that died never
-/// restores). After the window a restore is a gateway whose own lease ran out, and starts nothing. An activation that
-/// nobody restores into had no connections to lose, and holds nothing.
+/// Whether an instance activation holds QoS 1 and 2 publishes back. An activation that replaced one with connections
+/// (its silo died, or it moved) does not know the subscriptions that other gateways hold here yet; routed now, a
+/// reliable message would miss them. It learns whom to wait for in two ways: the instance's roster names the gateways
+/// that held connections when the activation starts (<see cref="Expect"/>), and each restoring gateway names the
+/// gateways the lost activation last knew with connections. The hold lasts until every gateway named has restored (a
+/// gateway with nothing left here restores nothing, which is an answer too), and at most until <c>window</c> after the
+/// activation (a named gateway that died never restores). After the window a restore is a gateway whose own lease ran
+/// out, and starts nothing. An activation that nobody is expected or restores into had no connections to lose, and
+/// holds nothing.
 /// </summary>
 internal sealed class RestoreHold(TimeSpan window, TimeProvider time)
 {
@@ -17,6 +19,24 @@ internal sealed class RestoreHold(TimeSpan window, TimeProvider time)
     private long _until;
 
     public bool IsHolding => _until != 0 && time.GetTimestamp() < _until && !_named.IsSubsetOf(_restored);
+
+    /// <summary>Whether the hold waits for <paramref name="gatewayId"/> to restore.</summary>
+    public bool Awaits(string gatewayId) => IsHolding && _named.Contains(gatewayId) && !_restored.Contains(gatewayId);
+
+    /// <summary>
+    /// Starts the hold at activation for the gateways the roster says held connections here (the lost activation's),
+    /// so that it holds even when none of them is the first to call.
+    /// </summary>
+    public void Expect(IReadOnlyCollection<string> gateways)
+    {
+        if (gateways.Count == 0)
+        {
+            return;
+        }
+
+        _until = _activatedAt + (long)(window.TotalSeconds * time.TimestampFrequency);
+        _named.UnionWith(gateways);
+    }
 
     /// <summary>
     /// Takes note of a gateway's restore, which registered <paramref name="connections"/> new connections and named

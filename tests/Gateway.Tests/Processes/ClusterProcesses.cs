@@ -1,5 +1,6 @@
 using System.Net;
 using Broker.TestHost;
+using MQTTnet;
 
 namespace Broker.Gateway.Tests.Processes;
 
@@ -51,6 +52,27 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             ["Broker:Ports:Https"] = "0",
             ["Broker:ClusterRetryPeriod"] = "00:00:00.500",
         }));
+
+    /// <summary>
+    /// A client connected as soon as the instance is served again after its only silo came back: readiness asks the
+    /// catalog, and for a moment after it the instance's grain may still be registered on the dead silo, so a CONNECT
+    /// that gets CONNACK 3 is tried again, within <paramref name="timeout"/>; any other refusal fails.
+    /// </summary>
+    public static async Task<MqttTestClient> ConnectWhenServedAsync(int mqttPort, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var (client, code) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, Client());
+            if (client is not null)
+            {
+                return client;
+            }
+
+            Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, code);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+        }
+    }
 
     /// <summary>
     /// Asks every gateway's <c>/readyz</c> until it gives <paramref name="status"/>, all within <paramref name="timeout"/>;

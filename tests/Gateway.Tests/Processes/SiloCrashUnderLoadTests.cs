@@ -86,6 +86,53 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
         Assert.Empty(survivor.FailureLines);
     }
 
+    [Fact]
+    public async Task MessagesOfPublishersThatConnectOnlyAfterTheKillReachTheSubscriberOnTheOtherGateway()
+    {
+        const int Messages = 20;
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        await using var doomed = cluster.StartSilo(FreePort.Next(), FreePort.Next());
+        await doomed.WaitForLineAsync("listening");
+        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
+        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
+        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
+        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
+        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var subscriber = await Subscriber.ConnectAsync(mqttB);
+        await using var survivor = cluster.StartSilo(FreePort.Next(), FreePort.Next());
+        await survivor.WaitForLineAsync("listening");
+
+        // No connection on A survives the kill to restore into the new activation: only the instance's record of
+        // gateway B makes it wait for B's subscription before it routes (and acknowledges) the first message.
+        await doomed.KillAsync();
+        var acknowledged = new HashSet<string>();
+        var sinceKill = Stopwatch.StartNew();
+        for (var n = 0; n < Messages && sinceKill.Elapsed < TimeSpan.FromSeconds(60); n++)
+        {
+            var (client, _) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
+            if (client is null)
+            {
+                n--;
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+                continue;
+            }
+
+            await using (client)
+            {
+                if ((await client.PublishAsync("load/late", $"{n}")).IsSuccess)
+                {
+                    acknowledged.Add($"late:{n}");
+                }
+            }
+        }
+
+        await subscriber.WaitForAllAsync(acknowledged, DrainTimeout);
+        output.WriteLine($"acknowledged {acknowledged.Count} in {sinceKill.Elapsed.TotalSeconds:F1} s after the kill; duplicates {subscriber.Duplicates}");
+        Assert.Equal(Messages, acknowledged.Count);
+        Assert.Empty(acknowledged.Except(subscriber.Received));
+    }
+
     /// <summary>
     /// Publishes numbered QoS 1 messages one at a time; a publish that fails is sent again, after reconnecting when
     /// the connection was lost, so a number may arrive twice but is only counted once it is acknowledged.

@@ -51,7 +51,7 @@ public sealed class SiloOutageTests
 
         await using var restarted = cluster.StartSilo(_siloPort, _siloGatewayPort);
         await ClusterProcesses.WaitForReadinessAsync([("of the test", gateway, http)], HttpStatusCode.OK, RecoveryTimeout);
-        await using (var subscriber = await ConnectOnceServedAsync())
+        await using (var subscriber = await ClusterProcesses.ConnectWhenServedAsync(_mqttPort, RecoveryTimeout))
         {
             await subscriber.SubscribeAsync("hello/#");
             await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
@@ -64,26 +64,6 @@ public sealed class SiloOutageTests
         Assert.Equal(HttpStatusCode.OK, (await AdminListAsync(http)).StatusCode);
         Assert.False(gateway.HasExited);
         Assert.Empty(gateway.FailureLines);
-    }
-
-    /// <summary>
-    /// A client connected as soon as the instance is served again: readiness asks the catalog, and for a moment after
-    /// it the instance's grain may still be registered on the dead silo, so a CONNECT gets CONNACK 3 and is tried again.
-    /// </summary>
-    private async Task<MqttTestClient> ConnectOnceServedAsync()
-    {
-        using var deadline = new CancellationTokenSource(RecoveryTimeout);
-        while (true)
-        {
-            var (client, code) = await MqttTestClient.TryConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());
-            if (client is not null)
-            {
-                return client;
-            }
-
-            Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, code);
-            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
-        }
     }
 
     private static Task<HttpResponseMessage> PublishOverHttpAsync(HttpClient http)

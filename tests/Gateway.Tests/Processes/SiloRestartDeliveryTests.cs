@@ -58,7 +58,7 @@ public sealed class SiloRestartDeliveryTests
         var sinceReady = Stopwatch.StartNew();
 
         // Subscribers on both gateways, new ones and those from before the crash whose connection survived it.
-        await using var laterOnB = await MqttTestClient.ConnectAsync("127.0.0.1", mqttB, ClusterProcesses.Client());
+        await using var laterOnB = await ClusterProcesses.ConnectWhenServedAsync(mqttB, ReadinessTimeout);
         await laterOnB.SubscribeAsync(_topic);
         await using var laterOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
         await laterOnA.SubscribeAsync(_topic);

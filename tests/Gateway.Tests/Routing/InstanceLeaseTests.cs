@@ -87,6 +87,36 @@ public sealed class InstanceLeaseTests
     }
 
     [Fact]
+    public async Task AFirstJoinIntoAnActivationThatAwaitsThisGatewayRestoresWhatThereIs()
+    {
+        var grain = new FakeInstanceGrain();
+        var lease = new InstanceLease();
+        lease.Joined(new RecordingSink(1), new ConnectResult(true, false, Epoch, grain.LeaseId, Gateways: [], AwaitsRestore: true));
+
+        var (_, restored) = await lease.RenewAsync(grain, "gateway-1");
+        var restore = await grain.Restores.Reader.ReadAsync();
+        var (_, again) = await lease.RenewAsync(grain, "gateway-1");
+
+        Assert.Equal(1, restored);
+        Assert.Equal([1L], restore.Connections.Select(snapshot => snapshot.ConnectionId));
+        Assert.Null(again);
+    }
+
+    [Fact]
+    public async Task AWakeUpOfALeaseWithoutConnectionsIsAnsweredWithAnEmptyRestore()
+    {
+        var grain = new FakeInstanceGrain();
+        var lease = new InstanceLease();
+
+        lease.RequestRestore();
+        var (_, restored) = await lease.RenewAsync(grain, "gateway-1");
+        var restore = await grain.Restores.Reader.ReadAsync();
+
+        Assert.Equal(0, restored);
+        Assert.Empty(restore.Connections);
+    }
+
+    [Fact]
     public void TheConnectionsAreHeldByTheActivationTheyJoinedOrWereRestoredInto()
     {
         var emptyHeldByAny = _lease.HeldBy(Guid.NewGuid());

@@ -58,6 +58,40 @@ public sealed class RestoreHoldTests
     }
 
     [Fact]
+    public void GatewaysOnRecordAtActivationAreAwaitedUntilEachHasRestoredThoughWithNothing()
+    {
+        var hold = new RestoreHold(Window, _time);
+
+        hold.Expect(["a", "b"]);
+        var awaitsA = hold.Awaits("a");
+        var awaitsOther = hold.Awaits("c");
+        var restored = hold.Restored("a", connections: 0, []);
+        var afterA = (hold.IsHolding, hold.Awaits("a"), hold.Awaits("b"));
+        hold.Restored("b", connections: 0, []);
+
+        Assert.True(awaitsA);
+        Assert.False(awaitsOther);
+        Assert.Null(restored.Started);
+        Assert.Equal((true, false, true), afterA);
+        Assert.False(hold.IsHolding);
+    }
+
+    [Fact]
+    public void AHoldForGatewaysOnRecordEndsAtTheWindowAfterTheActivation()
+    {
+        var hold = new RestoreHold(Window, _time);
+        hold.Expect(["gone"]);
+
+        _time.Advance(Window - TimeSpan.FromTicks(1));
+        var justBefore = hold.IsHolding;
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        Assert.True(justBefore);
+        Assert.False(hold.IsHolding);
+        Assert.False(hold.Awaits("gone"));
+    }
+
+    [Fact]
     public void ARestoreThatRegisteredNoNewConnectionStartsNoHold()
     {
         var hold = new RestoreHold(Window, _time);
