@@ -67,7 +67,11 @@ public sealed partial class InstanceGrain(
         // Gateways that held connections in a lost activation: hold QoS 1 and 2 until they restore, and wake them now.
         var rostered = await roster.LoadAsync(InstanceName);
         _rostered = new HashSet<string>(rostered, StringComparer.Ordinal);
-        _hold.Expect(rostered);
+        if (_hold.Expect(rostered) is { } window)
+        {
+            LogAwaitingGateways(InstanceName, rostered.Count, window.TotalSeconds);
+        }
+
         foreach (var gateway in rostered)
         {
             _gateways.Renew(gateway).Wake();
@@ -480,6 +484,9 @@ public sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} was activated again and gateways restore their connections: QoS 1 and 2 publishes wait until the gateways the lost activation knew have restored theirs, {Seconds:F1} s at most")]
     private partial void LogHoldingReliable(string instance, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} was activated again and {Count} gateways held connections in it: QoS 1 and 2 publishes wait until they have restored theirs, {Seconds:F1} s at most")]
+    private partial void LogAwaitingGateways(string instance, int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance}: the silo is stopping, so publish batch {Sequence} of gateway {Gateway} is not confirmed; the gateway sends it again")]
     private partial void LogUnconfirmed(string instance, string gateway, long sequence);

@@ -25,17 +25,19 @@ internal sealed class RestoreHold(TimeSpan window, TimeProvider time)
 
     /// <summary>
     /// Starts the hold at activation for the gateways the roster says held connections here (the lost activation's),
-    /// so that it holds even when none of them is the first to call.
+    /// so that it holds even when none of them is the first to call. Returns how long the hold lasts at most, or null
+    /// when it holds nothing.
     /// </summary>
-    public void Expect(IReadOnlyCollection<string> gateways)
+    public TimeSpan? Expect(IReadOnlyCollection<string> gateways)
     {
-        if (gateways.Count == 0)
+        if (gateways.Count == 0 || window <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
         _until = _activatedAt + (long)(window.TotalSeconds * time.TimestampFrequency);
         _named.UnionWith(gateways);
+        return window;
     }
 
     /// <summary>

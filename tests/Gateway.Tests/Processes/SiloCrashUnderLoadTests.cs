@@ -133,6 +133,56 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
         Assert.Empty(acknowledged.Except(subscriber.Received));
     }
 
+    [Fact]
+    public async Task AGatewayOnRecordThatDiedWithTheSiloHoldsQoS1OnlyForTheRestoreWindow()
+    {
+        var window = TimeSpan.FromSeconds(5);
+        var settings = new KeyValuePair<string, string>[] { new("Broker:Lease:RestoreWindow", $"{window}") };
+        await using var cluster = await ClusterProcesses.CreateAsync();
+        await using var doomed = cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings);
+        await doomed.WaitForLineAsync("listening");
+        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
+        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
+        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
+        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
+        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var subscriberA = await Subscriber.ConnectAsync(mqttA);
+        await using var subscriberB = await Subscriber.ConnectAsync(mqttB);
+        await using var survivor = cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings);
+        await survivor.WaitForLineAsync("listening");
+
+        // Both gateways are on the instance's record; B dies with the silo and never restores.
+        await Task.WhenAll(gatewayB.KillAsync(), doomed.KillAsync());
+        var sinceKill = Stopwatch.StartNew();
+        MqttTestClient? publisher = null;
+        while (publisher is null && sinceKill.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            (publisher, _) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
+            if (publisher is null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+
+        Assert.NotNull(publisher);
+        await using (publisher)
+        {
+            var connected = sinceKill.Elapsed;
+            Assert.True((await publisher.PublishAsync("load/held", "after the kill")).IsSuccess);
+            var held = sinceKill.Elapsed - connected;
+            await subscriberA.WaitForAllAsync(new HashSet<string> { "held:after the kill" }, DrainTimeout);
+            var line = await survivor.WaitForLineAsync("gateways held connections in it");
+            output.WriteLine($"connected {connected.TotalSeconds:F1} s after the kill, acknowledged {held.TotalSeconds:F1} s later; the silo said: {line}");
+            Assert.Contains("2 gateways", line);
+
+            // Held until the window after the activation had passed (the activation came before the CONNACK), and no longer.
+            Assert.True(held < window + TimeSpan.FromSeconds(5), $"the publish was acknowledged {held.TotalSeconds:F1} s after the CONNACK");
+        }
+
+        Assert.Empty(gatewayA.FailureLines);
+    }
+
     /// <summary>
     /// Publishes numbered QoS 1 messages one at a time; a publish that fails is sent again, after reconnecting when
     /// the connection was lost, so a number may arrive twice but is only counted once it is acknowledged.
