@@ -42,7 +42,8 @@ public sealed partial class InstanceGrain(
     private readonly RestoreHold _hold = new(leaseOptions.Value.RestoreWindow, time);
     private bool _keepsCallOrder;
     private bool _storeFailing;
-    private HashSet<string> _rostered = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _rostered = new(StringComparer.Ordinal);
+    private bool _rosterFailing;
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
@@ -66,7 +67,7 @@ public sealed partial class InstanceGrain(
 
         // Gateways that held connections in a lost activation: hold QoS 1 and 2 until they restore, and wake them now.
         var rostered = await roster.LoadAsync(InstanceName);
-        _rostered = new HashSet<string>(rostered, StringComparer.Ordinal);
+        _rostered.UnionWith(rostered);
         if (_hold.Expect(rostered) is { } window)
         {
             LogAwaitingGateways(InstanceName, rostered.Count, window.TotalSeconds);
@@ -266,8 +267,13 @@ public sealed partial class InstanceGrain(
         await FlushAsync();
         if (definition is null)
         {
-            // A deleted instance forgets its messages, stored ones too: the next activation of the name starts empty.
+            // A deleted instance forgets its messages, stored ones too, and its roster: the next activation of the name starts empty.
             await retainedStore.DeleteAsync(InstanceName);
+            if (_rostered.Count > 0)
+            {
+                await roster.SaveAsync(InstanceName, [], [.. _rostered]);
+            }
+
             DeactivateOnIdle();
         }
     }
@@ -423,7 +429,7 @@ public sealed partial class InstanceGrain(
     /// Ends a turn that may have changed which gateways hold connections here: the roster is written first, so that a
     /// gateway's first connection is on record before its CONNACK. While the activation holds for gateways it expects,
     /// none of them is struck off. A database that cannot be written leaves the roster as it was, to be written at
-    /// the next such turn; only a silo's death meanwhile would then miss the change.
+    /// the next such turn (said once per outage); only a silo's death meanwhile would then miss the change.
     /// </summary>
     private async Task FlushWithRosterAsync()
     {
@@ -437,10 +443,15 @@ public sealed partial class InstanceGrain(
                 await roster.SaveAsync(InstanceName, added, removed);
                 _rostered.UnionWith(added);
                 _rostered.ExceptWith(removed);
+                _rosterFailing = false;
             }
             catch (Exception exception) when (BrokerDatabase.IsUnavailable(exception))
             {
-                LogRosterUnavailable(InstanceName, FailureReason.Of(exception));
+                if (!_rosterFailing)
+                {
+                    _rosterFailing = true;
+                    LogRosterUnavailable(InstanceName, FailureReason.Of(exception));
+                }
             }
         }
 
@@ -494,7 +505,7 @@ public sealed partial class InstanceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write its retained messages: {Reason}; publishes with retained messages are not accepted until it can")]
     private partial void LogStoreUnavailable(string instance, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write which gateways hold its connections: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} cannot write which gateways hold its connections: {Reason}; it writes them at the next change that works, and until then a new activation after a silo's death may not wait for a gateway that joined meanwhile")]
     private partial void LogRosterUnavailable(string instance, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} writes its retained messages again")]

@@ -3,6 +3,9 @@ namespace Broker.Grains.Storage;
 /// <summary>The gateways of each instance in the cluster's database, a row per instance and gateway.</summary>
 internal sealed class SqlGatewayRoster(BrokerDatabase database) : IGatewayRoster
 {
+    private const string Add = "INSERT INTO broker_instance_gateways (instance, gateway_id) VALUES (@instance, @gateway) ON CONFLICT (instance, gateway_id) DO NOTHING;";
+    private const string Remove = "DELETE FROM broker_instance_gateways WHERE instance = @instance AND gateway_id = @gateway;";
+
     public Task<IReadOnlyList<string>> LoadAsync(string instance) => database.RunAsync<IReadOnlyList<string>>(async connection =>
     {
         await using var command = connection.CreateCommand();
@@ -21,15 +24,17 @@ internal sealed class SqlGatewayRoster(BrokerDatabase database) : IGatewayRoster
     public Task SaveAsync(string instance, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed) => database.RunAsync(async connection =>
     {
         await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var (gateway, sql) in added.Select(g => (g, "INSERT INTO broker_instance_gateways (instance, gateway_id) VALUES (@instance, @gateway) ON CONFLICT (instance, gateway_id) DO NOTHING;"))
-            .Concat(removed.Select(g => (g, "DELETE FROM broker_instance_gateways WHERE instance = @instance AND gateway_id = @gateway;"))))
+        foreach (var (sql, gateways) in new[] { (Add, added), (Remove, removed) })
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            command.AddParameter("@instance", instance);
-            command.AddParameter("@gateway", gateway);
-            await command.ExecuteNonQueryAsync();
+            foreach (var gateway in gateways)
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.AddParameter("@instance", instance);
+                command.AddParameter("@gateway", gateway);
+                await command.ExecuteNonQueryAsync();
+            }
         }
 
         await transaction.CommitAsync();
