@@ -42,7 +42,7 @@ public static class SiloBuilderExtensions
             // The single-process broker keeps run-time instances and retained messages in its data folder's
             // database, so they survive a restart; catalog files of earlier versions are imported when first read.
             var dataFolder = DataFolder.Resolve(broker["DataPath"]);
-            silo.AddBrokerDatabase(BrokerDatabase.Sqlite(dataFolder), serializer => new FileGrainStorage(Path.Combine(dataFolder, "grains"), serializer));
+            silo.AddBrokerDatabase(BrokerDatabase.Sqlite(dataFolder), serializer => new EarlierStateFiles(Path.Combine(dataFolder, "grains"), serializer));
         }
         else if (broker["Database"] is { Length: > 0 } connectionString)
         {
@@ -65,7 +65,7 @@ public static class SiloBuilderExtensions
     }
 
     /// <summary>The instance catalog's state and the retained messages in <paramref name="database"/>, migrated when the silo starts.</summary>
-    private static void AddBrokerDatabase(this ISiloBuilder silo, BrokerDatabase database, Func<IGrainStorageSerializer, FileGrainStorage>? earlierFiles)
+    private static void AddBrokerDatabase(this ISiloBuilder silo, BrokerDatabase database, Func<IGrainStorageSerializer, EarlierStateFiles>? earlierFiles)
     {
         silo.Services.AddSingleton(database);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseMigration>();

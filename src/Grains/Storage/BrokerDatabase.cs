@@ -17,6 +17,9 @@ internal sealed class BrokerDatabase
 {
     public const string SqliteFileName = "broker.db";
 
+    /// <summary>The mode of the SQLite database's files: they hold token hashes, so they are the owner's alone.</summary>
+    public const UnixFileMode OwnerFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     /// <summary>The key of PostgreSQL's advisory lock that serialises migrations (the ASCII of "brkr").</summary>
     private const long MigrationLock = 0x62726B72;
 
@@ -111,7 +114,7 @@ internal sealed class BrokerDatabase
             // The database holds token hashes: the owner's alone, as the rest of the data folder.
             foreach (var file in Directory.EnumerateFiles(Folder, SqliteFileName + "*"))
             {
-                File.SetUnixFileMode(file, FileGrainStorage.OwnerFileMode);
+                File.SetUnixFileMode(file, OwnerFileMode);
             }
         }
 

@@ -7,7 +7,7 @@ namespace Broker.Grains.Storage;
 /// the stored one is refused, as with any Orleans storage. In the development broker, state that an earlier version
 /// kept in files (<paramref name="earlierFiles"/>) is imported when it is first read, and its file removed.
 /// </summary>
-internal sealed class SqlGrainStorage(BrokerDatabase database, IGrainStorageSerializer serializer, FileGrainStorage? earlierFiles) : IGrainStorage
+internal sealed class SqlGrainStorage(BrokerDatabase database, IGrainStorageSerializer serializer, EarlierStateFiles? earlierFiles) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -19,24 +19,18 @@ internal sealed class SqlGrainStorage(BrokerDatabase database, IGrainStorageSeri
             return;
         }
 
-        if (earlierFiles is null)
+        // A missing file gives a fresh state as well.
+        if (earlierFiles is null || await earlierFiles.ReadAsync<T>(stateName, grainId) is not { } imported)
         {
             grainState.State = Activator.CreateInstance<T>();
             return;
         }
 
-        // A missing file gives a fresh state as well.
-        await earlierFiles.ReadStateAsync(stateName, grainId, grainState);
-        if (!grainState.RecordExists)
-        {
-            return;
-        }
-
         // Imported: from now on the row is the state, and the file goes.
-        var fileETag = grainState.ETag;
+        grainState.State = imported;
         grainState.ETag = null;
         await WriteStateAsync(stateName, grainId, grainState);
-        await earlierFiles.ClearStateAsync(stateName, grainId, new GrainState<T>(grainState.State) { ETag = fileETag });
+        earlierFiles.Remove(stateName, grainId);
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -25,7 +25,7 @@ public sealed class TokenSecretStorageTests(LegacyCatalogCluster cluster) : ICla
         Assert.True(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(instance)) >= 0);
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(cluster.DatabaseFile));
+            Assert.Equal(BrokerDatabase.OwnerFileMode, File.GetUnixFileMode(cluster.DatabaseFile));
         }
 
         var grain = cluster.Grain(instance);

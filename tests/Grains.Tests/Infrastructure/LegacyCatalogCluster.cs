@@ -20,7 +20,7 @@ public sealed class LegacyCatalogCluster : BrokerCluster
     public static readonly string GoldenFile = Path.Combine(AppContext.BaseDirectory, "Storage", "Golden", "catalog-with-plain-secrets.bin");
 
     /// <summary>The file that held the catalog's state before the database.</summary>
-    public string CatalogFile => FileGrainStorage.PathOf(Path.Combine(DataPath, "grains"), CatalogStorage.StateName, Catalog.GetGrainId());
+    public string CatalogFile => EarlierStateFiles.PathOf(Path.Combine(DataPath, "grains"), CatalogStorage.StateName, Catalog.GetGrainId());
 
     /// <summary>The database file.</summary>
     public string DatabaseFile => Path.Combine(DataPath, BrokerDatabase.SqliteFileName);

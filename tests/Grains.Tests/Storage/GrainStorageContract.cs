@@ -82,6 +82,6 @@ public abstract class GrainStorageContract(TestDatabase database) : IAsyncLifeti
     private protected async Task<SqlGrainStorage> NewStorageAsync(string? earlierFiles = null)
     {
         var serializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>());
-        return new SqlGrainStorage(await Database.OpenMigratedAsync(), serializer, earlierFiles is null ? null : new FileGrainStorage(earlierFiles, serializer));
+        return new SqlGrainStorage(await Database.OpenMigratedAsync(), serializer, earlierFiles is null ? null : new EarlierStateFiles(earlierFiles, serializer));
     }
 }

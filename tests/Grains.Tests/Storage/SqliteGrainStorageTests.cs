@@ -12,7 +12,7 @@ public sealed class SqliteGrainStorageTests() : GrainStorageContract(new SqliteT
     public async Task AStateFileOfAnEarlierVersionIsImportedOnceAndRemoved()
     {
         var filesRoot = Path.Combine(((SqliteTestDatabase)Database).Folder, "grains");
-        var file = FileGrainStorage.PathOf(filesRoot, "catalog", Grain);
+        var file = EarlierStateFiles.PathOf(filesRoot, "catalog", Grain);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.Copy(LegacyCatalogCluster.GoldenFile, file);
 

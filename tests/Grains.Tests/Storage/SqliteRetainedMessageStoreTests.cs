@@ -14,6 +14,6 @@ public sealed class SqliteRetainedMessageStoreTests() : RetainedMessageStoreCont
             return;
         }
 
-        Assert.Equal(FileGrainStorage.OwnerFileMode, File.GetUnixFileMode(Path.Combine(((SqliteTestDatabase)Database).Folder, BrokerDatabase.SqliteFileName)));
+        Assert.Equal(BrokerDatabase.OwnerFileMode, File.GetUnixFileMode(Path.Combine(((SqliteTestDatabase)Database).Folder, BrokerDatabase.SqliteFileName)));
     }
 }
