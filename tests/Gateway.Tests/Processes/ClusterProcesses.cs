@@ -54,9 +54,9 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         }));
 
     /// <summary>
-    /// A client connected as soon as the instance is served again after its only silo came back: readiness asks the
-    /// catalog, and for a moment after it the instance's grain may still be registered on the dead silo, so a CONNECT
-    /// that gets CONNACK 3 is tried again, within <paramref name="timeout"/>; any other refusal fails.
+    /// A client connected as soon as the instance is served again after its only silo came back: for a moment after
+    /// readiness answered, the gateway's cluster client may still find no silo connection ("No gateways available"),
+    /// so a CONNECT that gets CONNACK 3 is tried again, within <paramref name="timeout"/>; any other refusal fails.
     /// </summary>
     public static async Task<MqttTestClient> ConnectWhenServedAsync(int mqttPort, TimeSpan timeout)
     {
