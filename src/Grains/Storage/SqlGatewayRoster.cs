@@ -24,19 +24,8 @@ internal sealed class SqlGatewayRoster(BrokerDatabase database) : IGatewayRoster
     public Task SaveAsync(string instance, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed) => database.RunAsync(async connection =>
     {
         await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var (sql, gateways) in new[] { (Add, added), (Remove, removed) })
-        {
-            foreach (var gateway in gateways)
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = sql;
-                command.AddParameter("@instance", instance);
-                command.AddParameter("@gateway", gateway);
-                await command.ExecuteNonQueryAsync();
-            }
-        }
-
+        await connection.ExecuteAsync(transaction, added.Select(gateway => new SqlStatement(Add, ("@instance", instance), ("@gateway", gateway)))
+            .Concat(removed.Select(gateway => new SqlStatement(Remove, ("@instance", instance), ("@gateway", gateway)))));
         await transaction.CommitAsync();
     });
 }
