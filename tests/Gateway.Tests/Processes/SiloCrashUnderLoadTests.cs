@@ -23,19 +23,8 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task EveryAcknowledgedMessageReachesEverySubscriberAndPublishingResumesWithinTheBound()
     {
-        await using var cluster = await ClusterProcesses.CreateAsync();
-        var (doomedPorts, survivorPorts) = ((FreePort.Next(), FreePort.Next()), (FreePort.Next(), FreePort.Next()));
-
-        // The instance is activated while the doomed silo is the only one, so that it is the silo the kill hits.
-        await using var doomed = cluster.StartSilo(doomedPorts.Item1, doomedPorts.Item2);
-        await doomed.WaitForLineAsync("listening");
-        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
-        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
-        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
-        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
-        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-
+        await using var cluster = await DoomedSilo.StartAsync();
+        var (doomed, gatewayA, gatewayB, mqttA, mqttB) = (cluster.Doomed, cluster.GatewayA, cluster.GatewayB, cluster.MqttA, cluster.MqttB);
         await using var subscriberA = await Subscriber.ConnectAsync(mqttA);
         await using var subscriberB = await Subscriber.ConnectAsync(mqttB);
         await using (var retainer = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client()))
@@ -43,8 +32,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
             await retainer.PublishAsync("kept/state", "before the crash", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
         }
 
-        await using var survivor = cluster.StartSilo(survivorPorts.Item1, survivorPorts.Item2);
-        await survivor.WaitForLineAsync("listening");
+        var survivor = await cluster.StartSurvivorAsync();
 
         using var stop = new CancellationTokenSource();
         var publishers = new[] { new Publisher("a", mqttA), new Publisher("b", mqttB) };
@@ -90,40 +78,21 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
     public async Task MessagesOfPublishersThatConnectOnlyAfterTheKillReachTheSubscriberOnTheOtherGateway()
     {
         const int Messages = 20;
-        await using var cluster = await ClusterProcesses.CreateAsync();
-        await using var doomed = cluster.StartSilo(FreePort.Next(), FreePort.Next());
-        await doomed.WaitForLineAsync("listening");
-        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
-        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
-        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
-        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
-        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-        await using var subscriber = await Subscriber.ConnectAsync(mqttB);
-        await using var survivor = cluster.StartSilo(FreePort.Next(), FreePort.Next());
-        await survivor.WaitForLineAsync("listening");
+        await using var cluster = await DoomedSilo.StartAsync();
+        await using var subscriber = await Subscriber.ConnectAsync(cluster.MqttB);
+        await cluster.StartSurvivorAsync();
 
         // No connection on A survives the kill to restore into the new activation: only the instance's record of
         // gateway B makes it wait for B's subscription before it routes (and acknowledges) the first message.
-        await doomed.KillAsync();
+        await cluster.Doomed.KillAsync();
         var acknowledged = new HashSet<string>();
         var sinceKill = Stopwatch.StartNew();
-        for (var n = 0; n < Messages && sinceKill.Elapsed < TimeSpan.FromSeconds(60); n++)
+        for (var n = 0; n < Messages; n++)
         {
-            var (client, _) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
-            if (client is null)
+            await using var client = await ConnectAfterTheKillAsync(cluster.MqttA, sinceKill);
+            if ((await client.PublishAsync("load/late", $"{n}")).IsSuccess)
             {
-                n--;
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-                continue;
-            }
-
-            await using (client)
-            {
-                if ((await client.PublishAsync("load/late", $"{n}")).IsSuccess)
-                {
-                    acknowledged.Add($"late:{n}");
-                }
+                acknowledged.Add($"late:{n}");
             }
         }
 
@@ -138,35 +107,15 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
     {
         var window = TimeSpan.FromSeconds(5);
         var settings = new KeyValuePair<string, string>[] { new("Broker:Lease:RestoreWindow", $"{window}") };
-        await using var cluster = await ClusterProcesses.CreateAsync();
-        await using var doomed = cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings);
-        await doomed.WaitForLineAsync("listening");
-        var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        await using var gatewayA = cluster.StartGateway(mqttA, httpA);
-        await using var gatewayB = cluster.StartGateway(mqttB, httpB);
-        using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
-        using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
-        await ClusterProcesses.WaitForReadinessAsync([("A", gatewayA, probeA), ("B", gatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-        await using var subscriberA = await Subscriber.ConnectAsync(mqttA);
-        await using var subscriberB = await Subscriber.ConnectAsync(mqttB);
-        await using var survivor = cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings);
-        await survivor.WaitForLineAsync("listening");
+        await using var cluster = await DoomedSilo.StartAsync(settings);
+        await using var subscriberA = await Subscriber.ConnectAsync(cluster.MqttA);
+        await using var subscriberB = await Subscriber.ConnectAsync(cluster.MqttB);
+        var survivor = await cluster.StartSurvivorAsync();
 
         // Both gateways are on the instance's record; B dies with the silo and never restores.
-        await Task.WhenAll(gatewayB.KillAsync(), doomed.KillAsync());
+        await Task.WhenAll(cluster.GatewayB.KillAsync(), cluster.Doomed.KillAsync());
         var sinceKill = Stopwatch.StartNew();
-        MqttTestClient? publisher = null;
-        while (publisher is null && sinceKill.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            (publisher, _) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
-            if (publisher is null)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
-        }
-
-        Assert.NotNull(publisher);
-        await using (publisher)
+        await using (var publisher = await ConnectAfterTheKillAsync(cluster.MqttA, sinceKill))
         {
             var connected = sinceKill.Elapsed;
             Assert.True((await publisher.PublishAsync("load/held", "after the kill")).IsSuccess);
@@ -180,7 +129,94 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
             Assert.True(held < window + TimeSpan.FromSeconds(5), $"the publish was acknowledged {held.TotalSeconds:F1} s after the CONNACK");
         }
 
-        Assert.Empty(gatewayA.FailureLines);
+        Assert.Empty(cluster.GatewayA.FailureLines);
+    }
+
+    /// <summary>A client connected after the kill, tried again while the gateway refuses it, for up to a minute after the kill.</summary>
+    private static async Task<MqttTestClient> ConnectAfterTheKillAsync(int mqttPort, Stopwatch sinceKill)
+    {
+        while (true)
+        {
+            var (client, code) = await MqttTestClient.TryConnectAsync("127.0.0.1", mqttPort, ClusterProcesses.Client());
+            if (client is not null)
+            {
+                return client;
+            }
+
+            Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(60), $"CONNECT still refused ({code}) {sinceKill.Elapsed.TotalSeconds:F0} s after the kill");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>
+    /// A cluster whose instance is activated while the doomed silo is the only one, so that it is the silo the kill
+    /// hits, with two gateways ready; the survivor starts when the test says. Disposing kills what still runs.
+    /// </summary>
+    private sealed class DoomedSilo : IAsyncDisposable
+    {
+        private readonly ClusterProcesses _cluster;
+        private readonly IEnumerable<KeyValuePair<string, string>>? _settings;
+        private readonly List<IAsyncDisposable> _owned = [];
+
+        private DoomedSilo(ClusterProcesses cluster, IEnumerable<KeyValuePair<string, string>>? settings)
+        {
+            (_cluster, _settings) = (cluster, settings);
+            _owned.Add(cluster);
+        }
+
+        public BrokerProcess Doomed { get; private set; } = null!;
+
+        public BrokerProcess GatewayA { get; private set; } = null!;
+
+        public BrokerProcess GatewayB { get; private set; } = null!;
+
+        public int MqttA { get; } = FreePort.Next();
+
+        public int MqttB { get; } = FreePort.Next();
+
+        public static async Task<DoomedSilo> StartAsync(IEnumerable<KeyValuePair<string, string>>? settings = null)
+        {
+            var started = new DoomedSilo(await ClusterProcesses.CreateAsync(), settings);
+            try
+            {
+                started.Doomed = started.Own(started._cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings));
+                await started.Doomed.WaitForLineAsync("listening");
+                var (httpA, httpB) = (FreePort.Next(), FreePort.Next());
+                started.GatewayA = started.Own(started._cluster.StartGateway(started.MqttA, httpA));
+                started.GatewayB = started.Own(started._cluster.StartGateway(started.MqttB, httpB));
+                using var probeA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpA}") };
+                using var probeB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpB}") };
+                await ClusterProcesses.WaitForReadinessAsync([("A", started.GatewayA, probeA), ("B", started.GatewayB, probeB)], HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+                return started;
+            }
+            catch
+            {
+                await started.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task<BrokerProcess> StartSurvivorAsync()
+        {
+            var survivor = Own(_cluster.StartSilo(FreePort.Next(), FreePort.Next(), _settings));
+            await survivor.WaitForLineAsync("listening");
+            return survivor;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // The processes first, in the reverse order of their start, then the cluster's database.
+            for (var i = _owned.Count - 1; i >= 0; i--)
+            {
+                await _owned[i].DisposeAsync();
+            }
+        }
+
+        private BrokerProcess Own(BrokerProcess process)
+        {
+            _owned.Add(process);
+            return process;
+        }
     }
 
     /// <summary>
