@@ -27,7 +27,7 @@ public sealed class SiloOutageTests
     public async Task AKilledSiloLeavesTheGatewayUpAnsweringUnavailableUntilTheSiloIsBack()
     {
         await using var cluster = await ClusterProcesses.CreateAsync();
-        var silo = cluster.StartSilo(_siloPort, _siloGatewayPort);
+        await using var silo = cluster.StartSilo(_siloPort, _siloGatewayPort);
         await using var gateway = cluster.StartGateway(_mqttPort, _httpPort, [new("Broker:Admin:Key", AdminKey), new("Broker:PublishRetryTimeout", PublishRetryTimeout.ToString())]);
         await gateway.WaitForLineAsync("Connected to the cluster: serving clients");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}") };
@@ -35,7 +35,6 @@ public sealed class SiloOutageTests
         Assert.Equal(HttpStatusCode.NoContent, (await PublishOverHttpAsync(http)).StatusCode);
 
         await silo.KillAsync();
-        await silo.DisposeAsync();
 
         await ClusterProcesses.WaitForReadinessAsync([("of the test", gateway, http)], HttpStatusCode.ServiceUnavailable, RecoveryTimeout);
         var (_, refused) = await MqttTestClient.TryConnectAsync("127.0.0.1", _mqttPort, ClusterProcesses.Client());

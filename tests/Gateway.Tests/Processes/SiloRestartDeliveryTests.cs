@@ -27,7 +27,7 @@ public sealed class SiloRestartDeliveryTests
     public async Task AfterTheOnlySiloIsKilledAndStartedAgainDeliveryAcrossGatewaysResumesWithinSecondsAndLosesNothingMore(string provider)
     {
         await using var cluster = await ClusterProcesses.CreateAsync();
-        var silo = StartSilo(cluster, provider);
+        await using var silo = StartSilo(cluster, provider);
         var (mqttA, httpA, mqttB, httpB) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
         await using var gatewayA = StartGateway(cluster, provider, mqttA, httpA);
         await using var gatewayB = StartGateway(cluster, provider, mqttB, httpB);
@@ -51,7 +51,6 @@ public sealed class SiloRestartDeliveryTests
         Assert.Equal((_topic, "before the crash"), Content(await earlierOnA.ReceiveAsync()));
 
         await silo.KillAsync();
-        await silo.DisposeAsync();
         await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.ServiceUnavailable, ReadinessTimeout);
         await using var restarted = StartSilo(cluster, provider);
         await ClusterProcesses.WaitForReadinessAsync(gateways, HttpStatusCode.OK, ReadinessTimeout);
