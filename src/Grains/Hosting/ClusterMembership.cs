@@ -39,6 +39,12 @@ public static class ClusterMembership
             options.GatewayListeningEndpoint = new IPEndPoint(endpoints.ListenAddress, endpoints.GatewayPort);
         });
 
+        // The name the membership table and the silos' log lines show (a pod's name in Kubernetes); Orleans makes one up without it.
+        if (broker["Silo:Name"] is { Length: > 0 } name)
+        {
+            silo.Configure<SiloOptions>(options => options.SiloName = name);
+        }
+
         // How fast a dead silo is declared dead (and its grains activated elsewhere) is Orleans' to tune.
         silo.Configure<ClusterMembershipOptions>(broker.GetSection("Silo:Membership"));
         silo.Services.AddHostedService<ClusterMembershipLog>();

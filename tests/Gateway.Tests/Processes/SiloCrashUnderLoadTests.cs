@@ -121,6 +121,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
             Assert.True((await publisher.PublishAsync("load/held", "after the kill")).IsSuccess);
             var held = sinceKill.Elapsed - connected;
             await subscriberA.WaitForAllAsync(new HashSet<string> { "held:after the kill" }, DrainTimeout);
+            await survivor.WaitForLineAsync("(doomed) left the cluster");
             var line = await survivor.WaitForLineAsync("gateways held connections in it");
             output.WriteLine($"connected {connected.TotalSeconds:F1} s after the kill, acknowledged {held.TotalSeconds:F1} s later; the silo said: {line}");
             Assert.Contains("2 gateways", line);
@@ -179,7 +180,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
             var started = new DoomedSilo(await ClusterProcesses.CreateAsync(), settings);
             try
             {
-                started.Doomed = started.Own(started._cluster.StartSilo(FreePort.Next(), FreePort.Next(), settings));
+                started.Doomed = started.Own(started._cluster.StartSilo(FreePort.Next(), FreePort.Next(), Named("doomed", settings)));
                 await started.Doomed.WaitForLineAsync("listening");
                 var (httpA, httpB) = (FreePort.Next(), FreePort.Next());
                 started.GatewayA = started.Own(started._cluster.StartGateway(started.MqttA, httpA));
@@ -198,7 +199,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
 
         public async Task<BrokerProcess> StartSurvivorAsync()
         {
-            var survivor = Own(_cluster.StartSilo(FreePort.Next(), FreePort.Next(), _settings));
+            var survivor = Own(_cluster.StartSilo(FreePort.Next(), FreePort.Next(), Named("survivor", _settings)));
             await survivor.WaitForLineAsync("listening");
             return survivor;
         }
@@ -211,6 +212,9 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
                 await _owned[i].DisposeAsync();
             }
         }
+
+        private static IEnumerable<KeyValuePair<string, string>> Named(string name, IEnumerable<KeyValuePair<string, string>>? settings) =>
+            [new("Broker:Silo:Name", name), .. settings ?? []];
 
         private BrokerProcess Own(BrokerProcess process)
         {
