@@ -58,24 +58,34 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// </summary>
     public static BrokerProcess Start(string project, IDictionary<string, string> settings)
     {
-        var assembly = Path.Combine(RepositoryRoot(), "src", project, "bin", Configuration(), "net10.0", $"Broker.{project}.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assembly);
+        var start = StartInfo(Path.Combine(RepositoryRoot(), "src", project, "bin", Configuration(), "net10.0", $"Broker.{project}.dll"));
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        // The console logger writes a line per entry, without colours, so that lines can be matched.
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
-        return new BrokerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{assembly} did not start"));
+        return Start(start);
+    }
+
+    /// <summary>
+    /// Starts an assembly from elsewhere (a published folder) as a container runs it: configured by environment
+    /// variables alone, and none of the test process's <c>Broker__</c> ones.
+    /// </summary>
+    public static BrokerProcess StartAssembly(string assembly, IDictionary<string, string> environment)
+    {
+        var start = StartInfo(assembly);
+        start.WorkingDirectory = Path.GetDirectoryName(assembly);
+        foreach (var inherited in start.Environment.Keys.Where(key => key.StartsWith("Broker__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return Start(start);
     }
 
     /// <summary>Waits until a line that contains <paramref name="text"/> has been written (it may have been already).</summary>
@@ -127,6 +137,26 @@ public sealed class BrokerProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(Timeout);
         return _process.ExitCode;
     }
+
+    private static ProcessStartInfo StartInfo(string assembly)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+
+        // The console logger writes a line per entry, without colours, so that lines can be matched.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
+        return start;
+    }
+
+    private static BrokerProcess Start(ProcessStartInfo start) =>
+        new(Process.Start(start) ?? throw new InvalidOperationException($"{start.ArgumentList[0]} did not start"));
 
     /// <summary>The folder that holds Cluster.sln, above the test's output folder.</summary>
     public static string RepositoryRoot()
