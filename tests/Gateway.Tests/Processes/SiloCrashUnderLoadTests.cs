@@ -25,8 +25,8 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
     {
         await using var cluster = await DoomedSilo.StartAsync();
         var (doomed, gatewayA, gatewayB, mqttA, mqttB) = (cluster.Doomed, cluster.GatewayA, cluster.GatewayB, cluster.MqttA, cluster.MqttB);
-        await using var subscriberA = await Subscriber.ConnectAsync(mqttA);
-        await using var subscriberB = await Subscriber.ConnectAsync(mqttB);
+        await using var subscriberA = await LoadSubscriber.ConnectAsync(mqttA);
+        await using var subscriberB = await LoadSubscriber.ConnectAsync(mqttB);
         await using (var retainer = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client()))
         {
             await retainer.PublishAsync("kept/state", "before the crash", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
@@ -35,7 +35,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
         var survivor = await cluster.StartSurvivorAsync();
 
         using var stop = new CancellationTokenSource();
-        var publishers = new[] { new Publisher("a", mqttA), new Publisher("b", mqttB) };
+        var publishers = new[] { new LoadPublisher("a", mqttA), new LoadPublisher("b", mqttB) };
         var publishing = publishers.Select(publisher => publisher.RunAsync(stop.Token)).ToArray();
         await Task.WhenAll(publishers.Select(publisher => publisher.WaitForAcknowledgedAsync(MessagesBeforeTheKill)));
 
@@ -79,7 +79,7 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
     {
         const int Messages = 20;
         await using var cluster = await DoomedSilo.StartAsync();
-        await using var subscriber = await Subscriber.ConnectAsync(cluster.MqttB);
+        await using var subscriber = await LoadSubscriber.ConnectAsync(cluster.MqttB);
         await cluster.StartSurvivorAsync();
 
         // No connection on A survives the kill to restore into the new activation: only the instance's record of
@@ -108,8 +108,8 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
         var window = TimeSpan.FromSeconds(5);
         var settings = new KeyValuePair<string, string>[] { new("Broker:Lease:RestoreWindow", $"{window}") };
         await using var cluster = await DoomedSilo.StartAsync(settings);
-        await using var subscriberA = await Subscriber.ConnectAsync(cluster.MqttA);
-        await using var subscriberB = await Subscriber.ConnectAsync(cluster.MqttB);
+        await using var subscriberA = await LoadSubscriber.ConnectAsync(cluster.MqttA);
+        await using var subscriberB = await LoadSubscriber.ConnectAsync(cluster.MqttB);
         var survivor = await cluster.StartSurvivorAsync();
 
         // Both gateways are on the instance's record; B dies with the silo and never restores.
@@ -221,132 +221,5 @@ public sealed class SiloCrashUnderLoadTests(ITestOutputHelper output)
             _owned.Add(process);
             return process;
         }
-    }
-
-    /// <summary>
-    /// Publishes numbered QoS 1 messages one at a time; a publish that fails is sent again, after reconnecting when
-    /// the connection was lost, so a number may arrive twice but is only counted once it is acknowledged.
-    /// </summary>
-    private sealed class Publisher(string name, int port)
-    {
-        private readonly ConcurrentQueue<int> _acknowledged = new();
-        private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string Name { get; } = name;
-
-        public IEnumerable<int> Acknowledged => _acknowledged;
-
-        public int AcknowledgedCount => _acknowledged.Count;
-
-        public int Reconnects { get; private set; }
-
-        /// <summary>The longest time from sending a number to its acknowledgement, reconnections included.</summary>
-        public TimeSpan LongestWait { get; private set; }
-
-        public async Task RunAsync(CancellationToken stop)
-        {
-            MqttTestClient? client = null;
-            try
-            {
-                for (var n = 0; !stop.IsCancellationRequested; n++)
-                {
-                    var started = Stopwatch.StartNew();
-                    while (!stop.IsCancellationRequested)
-                    {
-                        try
-                        {
-                            if (client is not { Client.IsConnected: true })
-                            {
-                                if (client is not null)
-                                {
-                                    await client.DisposeAsync();
-                                    Reconnects++;
-                                }
-
-                                client = await MqttTestClient.ConnectAsync("127.0.0.1", port, ClusterProcesses.Client());
-                            }
-
-                            if ((await client.PublishAsync($"load/{Name}", $"{n}")).IsSuccess)
-                            {
-                                break;
-                            }
-                        }
-                        catch (Exception exception) when (exception is not OperationCanceledException || !stop.IsCancellationRequested)
-                        {
-                            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-                        }
-                    }
-
-                    if (stop.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    LongestWait = started.Elapsed > LongestWait ? started.Elapsed : LongestWait;
-                    _acknowledged.Enqueue(n);
-                    Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-                }
-            }
-            finally
-            {
-                if (client is not null)
-                {
-                    await client.DisposeAsync();
-                }
-            }
-        }
-
-        public async Task WaitForAcknowledgedAsync(int count)
-        {
-            while (AcknowledgedCount < count)
-            {
-                await Volatile.Read(ref _progress).Task;
-            }
-        }
-    }
-
-    /// <summary>A QoS 1 subscriber to every publisher's topic that keeps what it received and counts repeats.</summary>
-    private sealed class Subscriber : IAsyncDisposable
-    {
-        private readonly HashSet<string> _received = [];
-
-        private Subscriber(MqttTestClient client) => Client = client;
-
-        public MqttTestClient Client { get; }
-
-        public IReadOnlySet<string> Received => _received;
-
-        public int Duplicates { get; private set; }
-
-        public static async Task<Subscriber> ConnectAsync(int port)
-        {
-            var client = await MqttTestClient.ConnectAsync("127.0.0.1", port, ClusterProcesses.Client());
-            await client.SubscribeAsync("load/#", MqttQualityOfServiceLevel.AtLeastOnce);
-            return new Subscriber(client);
-        }
-
-        /// <summary>Receives until every message of <paramref name="expected"/> came, or nothing came for <paramref name="timeout"/>.</summary>
-        public async Task WaitForAllAsync(IReadOnlySet<string> expected, TimeSpan timeout)
-        {
-            while (!expected.IsSubsetOf(_received))
-            {
-                ReceivedMessage message;
-                try
-                {
-                    message = await Client.ReceiveAsync(timeout);
-                }
-                catch (TimeoutException)
-                {
-                    return;
-                }
-
-                if (!_received.Add($"{message.Topic["load/".Length..]}:{message.Payload}"))
-                {
-                    Duplicates++;
-                }
-            }
-        }
-
-        public ValueTask DisposeAsync() => Client.DisposeAsync();
     }
 }
