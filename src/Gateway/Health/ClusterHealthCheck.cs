@@ -16,9 +16,9 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains, ClusterReadiness 
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!readiness.IsReady)
+        if (readiness.NotServing is { } reason)
         {
-            return HealthCheckResult.Unhealthy("the gateway is not connected to the cluster yet");
+            return HealthCheckResult.Unhealthy(reason);
         }
 
         try

@@ -66,6 +66,10 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<InboxSubscription>();
         builder.Services.AddSingleton<GatewayInbox>();
         builder.Services.AddSingleton<ClusterReadiness>();
+        builder.Services.AddSingleton<ConnectionDrain>();
+
+        // The host waits for the drain (Kestrel for the connections to end), and a little longer for the rest.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Drain.Timeout + TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ClusterConnection>(services, ownsClient));
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterConnection>());
         builder.Services.AddHostedService<KeepAliveMonitor>();
@@ -97,13 +101,8 @@ public static partial class GatewayApplication
         }
 
         app.Lifetime.ApplicationStarted.Register(() => listeners.LogListening(logger));
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            foreach (var connection in app.Services.GetRequiredService<ConnectionRegistry>().Connections)
-            {
-                connection.Abort("the gateway is shutting down");
-            }
-        });
+        var drain = app.Services.GetRequiredService<ConnectionDrain>();
+        app.Lifetime.ApplicationStopping.Register(() => _ = drain.RunAsync());
         return app;
     }
 

@@ -11,6 +11,8 @@ public sealed class GatewayOptions
 
     public LimitOptions Limits { get; init; } = new();
 
+    public DrainOptions Drain { get; init; } = new();
+
     /// <summary>
     /// The largest MQTT packet accepted, fixed header included; larger ones close the connection before their body
     /// is read. At most <see cref="Grains.PublishedMessage.MaxSize"/>, the largest message the cluster carries.
