@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 // A silo on its own (production role "silo"): it hosts the instance grains; gateways join it as Orleans clients.
 var builder = Host.CreateApplicationBuilder(args);
@@ -27,6 +29,16 @@ builder.UseOrleans(orleans =>
 
     orleans.AddBrokerGrains(builder.Configuration);
 });
+
+// A silo serves no HTTP: its metrics (Orleans' and the runtime's) go out by OTLP, when an endpoint is configured by the
+// variables every OpenTelemetry SDK reads.
+if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } || builder.Configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] is { Length: > 0 })
+{
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService("broker-silo"))
+        .WithMetrics(metrics => metrics.AddMeter("Microsoft.Orleans", "System.Runtime").AddOtlpExporter());
+}
+
 var host = builder.Build();
 
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -67,7 +67,7 @@ public sealed partial class ManifestTests(ITestOutputHelper output)
         var servicePorts = service["spec"]!["ports"]!.AsArray().Select(p => p!.AsObject()).ToList();
 
         // Each listener the gateway opens has its container port, and each container port is a listener that is on.
-        var listeners = new Dictionary<string, string> { ["mqtt"] = "Mqtt", ["mqtt-tls"] = "MqttTls", ["http"] = "Http", ["https"] = "Https" };
+        var listeners = new Dictionary<string, string> { ["mqtt"] = "Mqtt", ["mqtt-tls"] = "MqttTls", ["http"] = "Http", ["https"] = "Https", ["metrics"] = "Metrics" };
         foreach (var (portName, key) in listeners)
         {
             var configured = int.Parse(settings[$"Broker__Ports__{key}"], System.Globalization.CultureInfo.InvariantCulture);
@@ -90,7 +90,11 @@ public sealed partial class ManifestTests(ITestOutputHelper output)
             Assert.Equal(wellKnown[target], (int)port["port"]!);
         }
 
-        Assert.Equal(containerPorts.Keys.Order(), servicePorts.Select(p => (string)p["targetPort"]!).Order());
+        // Every listener but the metrics one is offered by the Service; Prometheus scrapes the pods, where the annotations say.
+        Assert.Equal(containerPorts.Keys.Where(name => name != "metrics").Order(), servicePorts.Select(p => (string)p["targetPort"]!).Order());
+        var annotations = gateway["spec"]!["template"]!["metadata"]!["annotations"]!;
+        Assert.Equal($"{containerPorts["metrics"]}", (string?)annotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", (string?)annotations["prometheus.io/path"]);
         Assert.Equal(Labels(gateway), service["spec"]!["selector"]!.AsObject().ToDictionary(e => e.Key, e => (string)e.Value!));
     }
 

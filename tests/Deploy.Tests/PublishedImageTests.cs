@@ -29,7 +29,7 @@ public sealed partial class PublishedImageTests(ITestOutputHelper output) : IAsy
         var silo = await PublishAsync("Silo");
         var gateway = await PublishAsync("Gateway");
         var manifests = await RenderAsync("local");
-        var (siloPort, clientPort, mqttPort, httpPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var (siloPort, clientPort, mqttPort, httpPort, metricsPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
         var adminKeyFile = Path.Combine(_published, "admin-key");
         var ports = new Dictionary<string, string>
         {
@@ -37,6 +37,7 @@ public sealed partial class PublishedImageTests(ITestOutputHelper output) : IAsy
             ["Broker__Silo__GatewayPort"] = $"{clientPort}",
             ["Broker__Ports__Mqtt"] = $"{mqttPort}",
             ["Broker__Ports__Http"] = $"{httpPort}",
+            ["Broker__Ports__Metrics"] = $"{metricsPort}",
         };
 
         var siloEnvironment = Environment(manifests, "broker-silo", "silo", silo.Environment, ports, adminKeyFile);
@@ -60,6 +61,10 @@ public sealed partial class PublishedImageTests(ITestOutputHelper output) : IAsy
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/instances");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Data(manifests.Generated("Secret", "broker-admin"))["key"]);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+
+        // Prometheus finds the gateway's metrics where the pod's annotations say.
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        Assert.Contains("broker_connections{", await metrics.GetStringAsync("/metrics"), StringComparison.Ordinal);
 
         // The silo is in the membership table under its pod's address and name.
         Assert.Equal(siloEnvironment["Broker__Silo__Name"], await _database.ScalarAsync($"SELECT silo_name FROM orleans_membership WHERE port = {siloPort} AND status = 3"));

@@ -75,7 +75,6 @@ public static partial class GatewayApplication
         builder.Services.AddHostedService<KeepAliveMonitor>();
         builder.Services.AddHostedService<LeaseKeeper>();
         builder.Services.AddBrokerHealthChecks();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));
 
         // Ports are bound (and the certificate loaded) now, so that a taken port fails or moves before anything starts.
         var listeners = GatewayListeners.Open(
@@ -84,10 +83,12 @@ public static partial class GatewayApplication
             broker.GetSection("Tls").Get<TlsOptions>() ?? new TlsOptions(),
             DataFolder.Resolve(broker["DataPath"]));
         builder.Services.AddSingleton(_ => listeners);
+        builder.Services.AddGatewayTelemetry(builder.Configuration, prometheus: listeners.PortOf(ListenerKind.Metrics) > 0);
         builder.Services.Configure<SocketTransportOptions>(sockets => sockets.CreateBoundListenSocket = listeners.Sockets.CreateBoundListenSocket);
         builder.WebHost.ConfigureKestrel(listeners.Configure);
 
         var app = builder.Build();
+        app.UseMetricsListener(listeners);
         app.UseWebSockets();
         app.UseMiddleware<MqttWebSocketMiddleware>();
         app.MapBrokerHttp();

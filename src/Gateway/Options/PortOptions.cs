@@ -21,6 +21,9 @@ public sealed class PortOptions
     /// <summary>The HTTP interface over HTTPS and MQTT over secure WebSocket (default 8884 in development, 443 in a cluster).</summary>
     public int? Https { get; set; }
 
+    /// <summary>The Prometheus scrape endpoint, on a port of its own so that it stays off the public listeners (default off).</summary>
+    public int? Metrics { get; set; }
+
     public int MqttOrDefault => Mqtt ?? 1883;
 
     public int MqttTlsOrDefault => MqttTls ?? 8883;

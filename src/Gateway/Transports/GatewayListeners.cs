@@ -56,6 +56,7 @@ internal sealed partial class GatewayListeners : IDisposable
             [ListenerKind.MqttTls] = ports.MqttTlsOrDefault,
             [ListenerKind.Http] = ports.HttpOrDefault(mode),
             [ListenerKind.Https] = ports.HttpsOrDefault(mode),
+            [ListenerKind.Metrics] = ports.Metrics ?? 0,
         };
         foreach (var (listener, port) in requested)
         {
@@ -128,6 +129,11 @@ internal sealed partial class GatewayListeners : IDisposable
         {
             kestrel.ListenAnyIP(https.Actual, listen => listen.UseHttps(HttpsOptions()));
         }
+
+        if (_ports.TryGetValue(ListenerKind.Metrics, out var metrics))
+        {
+            kestrel.ListenAnyIP(metrics.Actual);
+        }
     }
 
     /// <summary>Logs what a person starting the broker needs: moved ports, listeners left off, the certificate to trust.</summary>
@@ -164,8 +170,8 @@ internal sealed partial class GatewayListeners : IDisposable
     public void LogListening(ILogger logger)
     {
         var (mqtt, mqttTls) = (PortOf(ListenerKind.Mqtt), PortOf(ListenerKind.MqttTls));
-        var (http, https) = (PortOf(ListenerKind.Http), PortOf(ListenerKind.Https));
-        LogListening(logger, Mode, mqtt, mqttTls, http, https);
+        var (http, https, metrics) = (PortOf(ListenerKind.Http), PortOf(ListenerKind.Https), PortOf(ListenerKind.Metrics));
+        LogListening(logger, Mode, mqtt, mqttTls, http, https, metrics);
     }
 
     public void Dispose()
@@ -181,8 +187,8 @@ internal sealed partial class GatewayListeners : IDisposable
         SslProtocols = Protocols,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening: MQTT on port {MqttPort}, MQTT over TLS on port {MqttTlsPort}, HTTP and MQTT over WebSocket on port {HttpPort}, HTTPS and MQTT over secure WebSocket on port {HttpsPort} (0: off)")]
-    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort, int mqttTlsPort, int httpPort, int httpsPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker gateway ({Mode} mode) listening: MQTT on port {MqttPort}, MQTT over TLS on port {MqttTlsPort}, HTTP and MQTT over WebSocket on port {HttpPort}, HTTPS and MQTT over secure WebSocket on port {HttpsPort}, metrics on port {MetricsPort} (0: off)")]
+    private static partial void LogListening(ILogger logger, BrokerMode mode, int mqttPort, int mqttTlsPort, int httpPort, int httpsPort, int metricsPort);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Port {Requested} for the {Listener} listener is not available ({Reason}); it uses port {Actual} instead")]
     private static partial void LogPortMoved(ILogger logger, ListenerKind listener, int requested, string reason, int actual);

@@ -14,4 +14,7 @@ public enum ListenerKind
 
     /// <summary>The HTTP interface over HTTPS and MQTT over secure WebSocket (<c>Broker:Ports:Https</c>).</summary>
     Https,
+
+    /// <summary>The Prometheus scrape endpoint <c>/metrics</c> and nothing else (<c>Broker:Ports:Metrics</c>).</summary>
+    Metrics,
 }

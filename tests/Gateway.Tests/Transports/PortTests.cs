@@ -54,7 +54,7 @@ public sealed class PortTests : IDisposable
         Assert.True(moved.Actual > port, $"moved to {moved.Actual}");
         Assert.Contains((LogLevel.Warning, $"Port {port} for the Mqtt listener is not available (the port is taken by another process); it uses port {moved.Actual} instead"), log.Entries);
         Assert.Contains(
-            (LogLevel.Information, $"Broker gateway (Development mode) listening: MQTT on port {moved.Actual}, MQTT over TLS on port {listeners.PortOf(ListenerKind.MqttTls)}, HTTP and MQTT over WebSocket on port 0, HTTPS and MQTT over secure WebSocket on port 0 (0: off)"),
+            (LogLevel.Information, $"Broker gateway (Development mode) listening: MQTT on port {moved.Actual}, MQTT over TLS on port {listeners.PortOf(ListenerKind.MqttTls)}, HTTP and MQTT over WebSocket on port 0, HTTPS and MQTT over secure WebSocket on port 0, metrics on port 0 (0: off)"),
             log.Entries);
     }
 
