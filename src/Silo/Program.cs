@@ -1,5 +1,6 @@
 using Broker.Grains.Configuration;
 using Broker.Grains.Hosting;
+using Broker.Grains.Instances;
 using Broker.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
@@ -30,13 +31,13 @@ builder.UseOrleans(orleans =>
     orleans.AddBrokerGrains(builder.Configuration);
 });
 
-// A silo serves no HTTP: its metrics (Orleans' and the runtime's) go out by OTLP, when an endpoint is configured by the
+// A silo serves no HTTP: its metrics (its instances', Orleans' and the runtime's) go out by OTLP, when an endpoint is configured by the
 // variables every OpenTelemetry SDK reads.
 if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } || builder.Configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] is { Length: > 0 })
 {
     builder.Services.AddOpenTelemetry()
         .ConfigureResource(resource => resource.AddService("broker-silo"))
-        .WithMetrics(metrics => metrics.AddMeter("Microsoft.Orleans", "System.Runtime").AddOtlpExporter());
+        .WithMetrics(metrics => metrics.AddMeter(InstanceMetrics.MeterName, "Microsoft.Orleans", "System.Runtime").AddOtlpExporter());
 }
 
 var host = builder.Build();

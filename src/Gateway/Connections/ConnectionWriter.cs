@@ -119,6 +119,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
             foreach (var next in _released)
             {
                 Queue(next);
+                metrics.BytesOut.Add(next.Payload.Length);
             }
 
             metrics.MessagesOut.Add(_released.Count);
@@ -232,7 +233,7 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     {
         if (qos == 0 && Volatile.Read(ref _queuedBytes) > maxQueuedBytes)
         {
-            metrics.MessagesDropped.Add(1);
+            metrics.MessagesDropped.Add(1, BrokerMetrics.DropReason("queued_bytes"));
             return true;
         }
 
@@ -241,11 +242,12 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
         {
             Queue(packet);
             metrics.MessagesOut.Add(1);
+            metrics.BytesOut.Add(message.Payload.Length);
         }
         else if (overflowed && qos == 0)
         {
             // QoS 0 may be lost: a full queue drops it rather than the client.
-            metrics.MessagesDropped.Add(1);
+            metrics.MessagesDropped.Add(1, BrokerMetrics.DropReason("queue_full"));
             return true;
         }
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Broker.Gateway.Routing;
+using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Broker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -25,9 +26,12 @@ internal sealed partial class MqttConnection : IConnectionSink
     private string? _endReason;
     private bool _endNoteworthy;
     private bool _aborted;
+    private readonly KeyValuePair<string, object?> _transportTag;
 
-    public MqttConnection(ConnectionServices services, IDuplexPipe transport, string remoteEndPoint)
+    /// <param name="transportName">What the connection came over, for the metrics: tcp, tls, websocket or websocket_tls.</param>
+    public MqttConnection(ConnectionServices services, IDuplexPipe transport, string remoteEndPoint, string transportName)
     {
+        _transportTag = BrokerMetrics.Transport(transportName);
         _services = services;
         _logger = services.Logger;
         _transport = transport;
@@ -49,7 +53,7 @@ internal sealed partial class MqttConnection : IConnectionSink
     public async Task RunAsync(CancellationToken connectionClosed)
     {
         _services.Registry.Add(this);
-        _services.Metrics.Connections.Add(1);
+        _services.Metrics.Connections.Add(1, _transportTag);
         // The read loop sees the end of the input only after every packet received before it, so a client that
         // sends DISCONNECT and closes at once still ends cleanly; a closed network only stops the writing.
         var closed = connectionClosed.Register(_transport.Output.CancelPendingFlush);
@@ -85,7 +89,7 @@ internal sealed partial class MqttConnection : IConnectionSink
         finally
         {
             _services.Registry.Remove(this);
-            _services.Metrics.Connections.Add(-1);
+            _services.Metrics.Connections.Add(-1, _transportTag);
             await _session.LeaveAsync(clean);
             _writer.Finish();
             await writing;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Broker.Gateway.Connections;
 
@@ -7,7 +8,8 @@ internal sealed class MqttConnectionHandler(ConnectionServices services) : Conne
 {
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
-        var mqtt = new MqttConnection(services, connection.Transport, connection.RemoteEndPoint?.ToString() ?? "unknown");
+        var transport = connection.Features.Get<ITlsHandshakeFeature>() is null ? "tcp" : "tls";
+        var mqtt = new MqttConnection(services, connection.Transport, connection.RemoteEndPoint?.ToString() ?? "unknown", transport);
         return mqtt.RunAsync(connection.ConnectionClosed);
     }
 }

@@ -215,6 +215,7 @@ internal sealed partial class MqttSession(MqttConnection connection, ConnectionS
     private async ValueTask<bool> PublishAsync(IInstanceSession instance, PublishPacket publish)
     {
         services.Metrics.MessagesIn.Add(1);
+        services.Metrics.BytesIn.Add(publish.Payload.Length);
         if (publish.Qos == QualityOfService.ExactlyOnce && !(_incomingExactlyOnce ??= []).Add(publish.PacketId))
         {
             // A re-sent QoS 2 PUBLISH whose first copy was already forwarded: acknowledge, never deliver twice.

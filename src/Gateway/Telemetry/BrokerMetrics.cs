@@ -10,10 +10,12 @@ public sealed class BrokerMetrics
     public BrokerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        Connections = meter.CreateUpDownCounter<long>("broker.connections", description: "Open MQTT connections");
+        Connections = meter.CreateUpDownCounter<long>("broker.connections", description: "Open MQTT connections, by transport (tcp, tls, websocket, websocket_tls)");
         MessagesIn = meter.CreateCounter<long>("broker.messages.in", description: "PUBLISH packets received from clients");
         MessagesOut = meter.CreateCounter<long>("broker.messages.out", description: "PUBLISH packets queued for clients");
-        MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers");
+        BytesIn = meter.CreateCounter<long>("broker.bytes.in", unit: "By", description: "Payload bytes of the PUBLISH packets received from clients");
+        BytesOut = meter.CreateCounter<long>("broker.bytes.out", unit: "By", description: "Payload bytes of the PUBLISH packets queued for clients");
+        MessagesDropped = meter.CreateCounter<long>("broker.messages.dropped", description: "QoS 0 messages dropped for slow consumers, by reason (queued_bytes: the socket's queue is over Broker:MaxQueuedBytes; queue_full: Broker:MaxQueuedMessages are waiting)");
         BatchesLost = meter.CreateCounter<long>("broker.inbox.batches_lost", description: "Delivery batches that instances sent this gateway and that were dropped on the way");
         BatchSize = meter.CreateHistogram<int>("broker.publish.batch_size", description: "Messages per publish call to an instance");
         PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances, until the instance accepted the batch");
@@ -27,7 +29,17 @@ public sealed class BrokerMetrics
 
     public Counter<long> MessagesOut { get; }
 
+    public Counter<long> BytesIn { get; }
+
+    public Counter<long> BytesOut { get; }
+
     public Counter<long> MessagesDropped { get; }
+
+    /// <summary>The attribute of <see cref="Connections"/>: the transport a connection came over.</summary>
+    public static KeyValuePair<string, object?> Transport(string transport) => new("transport", transport);
+
+    /// <summary>The attribute of <see cref="MessagesDropped"/>: why.</summary>
+    public static KeyValuePair<string, object?> DropReason(string reason) => new("reason", reason);
 
     public Counter<long> BatchesLost { get; }
 

@@ -35,7 +35,7 @@ internal sealed partial class MqttWebSocketMiddleware(RequestDelegate next, Conn
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
         var pipe = new WebSocketDuplexPipe(socket, services.Options.MaxPacketSize, remoteEndPoint, logger);
         var pumping = pipe.RunAsync();
-        var connection = new MqttConnection(services, pipe, remoteEndPoint);
+        var connection = new MqttConnection(services, pipe, remoteEndPoint, context.Request.IsHttps ? "websocket_tls" : "websocket");
         await connection.RunAsync(context.RequestAborted);
 
         // The connection reads no more: a receive waiting for room in the input ends now.

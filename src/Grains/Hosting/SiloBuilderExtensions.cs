@@ -24,6 +24,7 @@ public static class SiloBuilderExtensions
     public static ISiloBuilder AddBrokerGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         var broker = configuration.GetSection("Broker");
+        silo.Services.AddSingleton<InstanceMetrics>();
         var options = silo.Services.AddOptions<InstanceCatalogOptions>().Bind(broker);
         var mode = broker.GetValue("Mode", BrokerMode.Development);
         if (mode == BrokerMode.Development)

@@ -30,6 +30,7 @@ public sealed partial class InstanceGrain(
     IOptions<InstanceStoreOptions> storeOptions,
     IRetainedMessageStore retainedStore,
     IGatewayRoster roster,
+    InstanceMetrics metrics,
     IHostApplicationLifetime silo,
     TimeProvider time,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
@@ -44,6 +45,7 @@ public sealed partial class InstanceGrain(
     private bool _storeFailing;
     private readonly HashSet<string> _rostered = new(StringComparer.Ordinal);
     private bool _rosterFailing;
+    private long _reportedRetained;
     private InstanceEventSource _events = null!;
     private InstanceSubscriptions _subscriptions = null!;
     private GatewayLeases _gateways = null!;
@@ -64,6 +66,7 @@ public sealed partial class InstanceGrain(
         _router = new MessageRouter(_subscriptions, _messages, _gateways, _events);
         _tokens = new TokenCheck(await GrainFactory.GetGrain<IInstanceCatalogGrain>(IInstanceCatalogGrain.Key).Get(InstanceName));
         _messages.Restore(await retainedStore.LoadAsync(InstanceName));
+        ReportRetained(_messages.Retained.Count);
 
         // Gateways that held connections in a lost activation: hold QoS 1 and 2 until they restore, and wake them now.
         var rostered = await roster.LoadAsync(InstanceName);
@@ -81,6 +84,12 @@ public sealed partial class InstanceGrain(
         await _gateways.SendAsync(confirm: false);
         var period = leaseOptions.Value.Duration / 3;
         this.RegisterGrainTimer(ExpireLeasesAsync, period, period);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReportRetained(0);
+        return Task.CompletedTask;
     }
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
@@ -417,12 +426,26 @@ public sealed partial class InstanceGrain(
     {
         try
         {
-            await retainedStore.SaveAsync(InstanceName, _messages.TakeRetainedChanges());
+            var changes = _messages.TakeRetainedChanges();
+            if (changes.Count > 0)
+            {
+                var started = time.GetTimestamp();
+                await retainedStore.SaveAsync(InstanceName, changes);
+                metrics.StoreWriteDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
+                ReportRetained(_messages.Retained.Count);
+            }
         }
         finally
         {
             await _gateways.SendAsync(confirm);
         }
+    }
+
+    /// <summary>Brings the silo's count of retained messages to this instance's <paramref name="count"/>.</summary>
+    private void ReportRetained(long count)
+    {
+        metrics.RetainedMessages.Add(count - _reportedRetained);
+        _reportedRetained = count;
     }
 
     /// <summary>

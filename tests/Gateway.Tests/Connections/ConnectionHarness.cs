@@ -34,7 +34,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
             new BrokerMetrics(_metrics.GetRequiredService<IMeterFactory>()),
             Time,
             Log.CreateLogger<MqttConnection>());
-        Connection = new MqttConnection(Services, new DuplexPipe(_toServer.Reader, _toClient.Writer), "test");
+        Connection = new MqttConnection(Services, new DuplexPipe(_toServer.Reader, _toClient.Writer), "test", "tcp");
         Run = Connection.RunAsync(CancellationToken.None);
     }
 

@@ -41,7 +41,11 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
             await publisher.PublishAsync("metrics/test", $"{i}", MqttQualityOfServiceLevel.AtMostOnce);
         }
 
-        for (var i = 0; i < Messages; i++)
+        // Two retained topics, one of them set twice: two retained messages, written to the database.
+        await publisher.PublishAsync("metrics/kept/a", "first", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        await publisher.PublishAsync("metrics/kept/a", "again", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        await publisher.PublishAsync("metrics/kept/b", "other", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        for (var i = 0; i < Messages + 3; i++)
         {
             await subscriber.ReceiveAsync();
         }
@@ -51,9 +55,14 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
         var scraped = await metrics.GetStringAsync("/metrics");
         output.WriteLine(scraped);
 
-        Assert.Equal(Messages, Sum(scraped, "broker_messages_in_total"));
-        Assert.Equal(Messages, Sum(scraped, "broker_messages_out_total"));
-        Assert.Equal(2, Sum(scraped, "broker_connections"));
+        // Payloads "0".."4" are a byte each; "first", "again" and "other" five each.
+        Assert.Equal(Messages + 3, Sum(scraped, "broker_messages_in_total"));
+        Assert.Equal(Messages + 3, Sum(scraped, "broker_messages_out_total"));
+        Assert.Equal(Messages + 15, Sum(scraped, "broker_bytes_in_bytes_total"));
+        Assert.Equal(Messages + 15, Sum(scraped, "broker_bytes_out_bytes_total"));
+        Assert.Equal(2, Sum(scraped, "broker_connections{otel_scope_name=\"Broker\",transport=\"tcp\"}"));
+        Assert.Equal(2, Sum(scraped, "broker_retained_messages"));
+        Assert.Equal(3, Sum(scraped, "broker_store_write_duration_milliseconds_count"));
         foreach (var prefix in new[] { "orleans_", "kestrel_", "dotnet_" })
         {
             Assert.Contains(scraped.Split('\n'), line => line.StartsWith(prefix, StringComparison.Ordinal));
@@ -75,6 +84,6 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>The sum of a metric's samples over its label sets, from the Prometheus text format.</summary>
     private static double Sum(string scraped, string metric) => scraped.Split('\n')
-        .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
+        .Where(line => line.StartsWith(metric + (metric.EndsWith('}') ? " " : "{"), StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
         .Sum(line => double.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 }
