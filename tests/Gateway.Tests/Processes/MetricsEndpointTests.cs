@@ -1,6 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Broker.Gateway.Telemetry;
+using Broker.Grains.Instances;
 using Broker.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet.Protocol;
 using Xunit.Abstractions;
 
@@ -11,7 +17,7 @@ namespace Broker.Gateway.Tests.Processes;
 /// counters exactly, with Orleans', Kestrel's and the runtime's meters beside them, and the metrics port and the public
 /// HTTP port each serve only their own.
 /// </summary>
-public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
+public sealed partial class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
 {
     private const int Messages = 5;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"broker-metrics-{Guid.NewGuid():N}");
@@ -69,6 +75,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.DoesNotContain("metrics/test", scraped, StringComparison.Ordinal);
+        AssertTheDashboardQueriesOnlyReportedMetrics(scraped);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await metrics.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
@@ -81,6 +88,53 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
             Directory.Delete(_dataPath, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Every metric that deploy/grafana's dashboard queries is one the broker reports: in this scrape, or one of the
+    /// broker's instruments that reports only once something happened (a drop, a retry), named as the exporter names it.
+    /// </summary>
+    private static void AssertTheDashboardQueriesOnlyReportedMetrics(string scraped)
+    {
+        var reported = scraped.Split('\n').Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(line => line.Split(' ')[2]).ToHashSet();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name == BrokerMetrics.MeterName)
+            {
+                reported.Add(PrometheusName(instrument));
+            }
+        };
+        listener.Start();
+        _ = new BrokerMetrics(services.GetRequiredService<IMeterFactory>());
+        _ = new InstanceMetrics(services.GetRequiredService<IMeterFactory>());
+
+        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(BrokerProcess.RepositoryRoot(), "deploy", "grafana", "broker-dashboard.json")))!;
+        var queried = dashboard["panels"]!.AsArray().SelectMany(panel => panel!["targets"]!.AsArray()).Select(target => (string)target!["expr"]!)
+            .SelectMany(expression => MetricName().Matches(expression).Select(match => match.Value)).ToHashSet();
+        Assert.NotEmpty(queried);
+        foreach (var metric in queried)
+        {
+            var family = metric.EndsWith("_bucket", StringComparison.Ordinal) ? metric[..^"_bucket".Length] : metric;
+            Assert.True(reported.Contains(family), $"the dashboard queries {metric}, which the broker does not report");
+        }
+    }
+
+    /// <summary>The name the Prometheus exporter gives an instrument: dots to underscores, the unit, and _total for counters.</summary>
+    private static string PrometheusName(Instrument instrument)
+    {
+        var name = instrument.Name.Replace('.', '_');
+        name += instrument.Unit switch
+        {
+            "By" => "_bytes",
+            "ms" => "_milliseconds",
+            _ => "",
+        };
+        return instrument.GetType().GetGenericTypeDefinition() == typeof(Counter<>) ? name + "_total" : name;
+    }
+
+    [GeneratedRegex(@"\b(broker|orleans|dotnet|kestrel)_[a-z_]+")]
+    private static partial Regex MetricName();
 
     /// <summary>The sum of a metric's samples over its label sets, from the Prometheus text format.</summary>
     private static double Sum(string scraped, string metric) => scraped.Split('\n')
