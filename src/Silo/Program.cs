@@ -7,8 +7,10 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 // A silo on its own (production role "silo"): it hosts the instance grains; gateways join it as Orleans clients.
 var builder = Host.CreateApplicationBuilder(args);
@@ -29,15 +31,23 @@ builder.UseOrleans(orleans =>
     }
 
     orleans.AddBrokerGrains(builder.Configuration);
+    if (BrokerTelemetry.IsTracing(builder.Configuration))
+    {
+        orleans.AddActivityPropagation();
+    }
 });
 
-// A silo serves no HTTP: its metrics (its instances', Orleans' and the runtime's) go out by OTLP, when an endpoint is configured by the
-// variables every OpenTelemetry SDK reads.
-if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } || builder.Configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] is { Length: > 0 })
+// A silo serves no HTTP: its metrics (its instances', Orleans' and the runtime's) and its part of the publish path's
+// traces go out by OTLP, when an endpoint is configured by the variables every OpenTelemetry SDK reads.
+var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("broker-silo"));
+if (BrokerTelemetry.IsOtlpConfigured(builder.Configuration, "METRICS"))
 {
-    builder.Services.AddOpenTelemetry()
-        .ConfigureResource(resource => resource.AddService("broker-silo"))
-        .WithMetrics(metrics => metrics.AddMeter(InstanceMetrics.MeterName, "Microsoft.Orleans", "System.Runtime").AddOtlpExporter());
+    telemetry.WithMetrics(metrics => metrics.AddMeter(InstanceMetrics.MeterName, "Microsoft.Orleans", "System.Runtime").AddOtlpExporter());
+}
+
+if (BrokerTelemetry.IsTracing(builder.Configuration))
+{
+    telemetry.WithTracing(tracing => tracing.AddBrokerTracing(builder.Configuration));
 }
 
 var host = builder.Build();

@@ -119,9 +119,14 @@ public static partial class GatewayApplication
             // Orleans connects its client while the host starts, which would hold the gateway back until a silo
             // answers; the cluster connection connects it in the background instead.
             var hostedBefore = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToList();
-            builder.UseOrleansClient(client => client
-                .UseClusterMembership(builder.Configuration)
-                .AddDeliveryStreams(builder.Configuration));
+            builder.UseOrleansClient(client =>
+            {
+                client.UseClusterMembership(builder.Configuration).AddDeliveryStreams(builder.Configuration);
+                if (BrokerTelemetry.IsTracing(builder.Configuration))
+                {
+                    client.AddActivityPropagation();
+                }
+            });
             foreach (var added in builder.Services.Where(service => service.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(service)).ToList())
             {
                 builder.Services.Remove(added);
@@ -134,9 +139,14 @@ public static partial class GatewayApplication
         var silo = builder.Configuration.GetSection("Broker:Silo");
         var configured = new SiloPorts(silo.GetValue("Port", SiloEndpoints.DefaultPort), silo.GetValue("GatewayPort", SiloEndpoints.DefaultGatewayPort));
         var used = new SiloPorts(LoopbackPorts.NextFree(configured.Silo), LoopbackPorts.NextFree(configured.Gateway));
-        builder.UseOrleans(orleans => orleans
-            .UseLocalhostClustering(used.Silo, used.Gateway)
-            .AddBrokerGrains(builder.Configuration));
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UseLocalhostClustering(used.Silo, used.Gateway).AddBrokerGrains(builder.Configuration);
+            if (BrokerTelemetry.IsTracing(builder.Configuration))
+            {
+                orleans.AddActivityPropagation();
+            }
+        });
         return (used == configured ? null : used, false);
     }
 

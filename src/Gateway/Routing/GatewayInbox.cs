@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
+using Broker.Grains.Hosting;
 using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -64,6 +66,8 @@ internal sealed partial class GatewayInbox(
 
     public Task OnNextAsync(InboxBatch batch, StreamSequenceToken? token = null)
     {
+        using var activity = BrokerTelemetry.Source.StartActivity("deliver batch", ActivityKind.Consumer);
+        activity?.SetTag("broker.batch.deliveries", batch.Deliveries.Length);
         var skipped = _lastReceived.TryGetValue(batch.Instance, out var last) && last.Epoch == batch.Epoch ? batch.Sequence - last.Sequence - 1 : 0;
         _lastReceived[batch.Instance] = (batch.Epoch, batch.Sequence);
         metrics.InboxDelay.Record(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - batch.SentAtUtcTicks).TotalMilliseconds);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
+using Broker.Grains.Hosting;
 using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 
@@ -137,6 +139,9 @@ internal sealed partial class InstanceRouter(
     /// <summary>Sends one batch until it is accepted and acknowledges its messages; returns why the instance did not accept it, or null.</summary>
     private async Task<Exception?> SendAsync(List<PublishedMessage> messages, List<PendingAck> acks)
     {
+        // A sampled batch is a trace: its calls into the instance, and the deliveries they lead to, are its spans.
+        using var activity = BrokerTelemetry.Source.StartActivity("publish batch", ActivityKind.Producer);
+        activity?.SetTag("broker.batch.messages", messages.Count);
         var batch = new PublishBatch(gatewayId, [.. messages], ++_sequence, lease.LeaseId);
         var started = time.GetTimestamp();
         var attempts = 0;

@@ -1,4 +1,5 @@
 using Broker.Gateway.Transports;
+using Broker.Grains.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +11,8 @@ namespace Broker.Gateway.Telemetry;
 
 /// <summary>
 /// The gateway's metrics through OpenTelemetry: the broker's own meter, Orleans', Kestrel's and the .NET runtime's.
-/// They are exported by OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or its metrics variant) is set,
+/// They are exported by OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or its metrics variant) is set, with
+/// the publish path's traces (<see cref="BrokerTelemetry"/>),
 /// and offered for Prometheus to scrape on <c>/metrics</c> of the metrics listener (<c>Broker:Ports:Metrics</c>),
 /// which serves nothing else; the public listeners do not serve it. No instance name, client id or topic is an attribute.
 /// </summary>
@@ -22,7 +24,7 @@ internal static class GatewayTelemetry
 
     public static void AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, bool prometheus)
     {
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("broker-gateway"))
             .WithMetrics(metrics =>
             {
@@ -32,16 +34,16 @@ internal static class GatewayTelemetry
                     metrics.AddPrometheusExporter();
                 }
 
-                if (IsOtlpConfigured(configuration))
+                if (BrokerTelemetry.IsOtlpConfigured(configuration, "METRICS"))
                 {
                     metrics.AddOtlpExporter();
                 }
             });
+        if (BrokerTelemetry.IsTracing(configuration))
+        {
+            telemetry.WithTracing(tracing => tracing.AddBrokerTracing(configuration));
+        }
     }
-
-    /// <summary>Whether an OTLP endpoint is configured, by the variables every OpenTelemetry SDK reads.</summary>
-    public static bool IsOtlpConfigured(IConfiguration configuration) =>
-        configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } || configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] is { Length: > 0 };
 
     /// <summary>Serves the scrape endpoint on the metrics listener, and keeps each side to its own: 404 for anything else.</summary>
     public static void UseMetricsListener(this WebApplication app, GatewayListeners listeners)
