@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
 using Broker.Grains.Hosting;
