@@ -32,6 +32,21 @@ internal sealed class ConnectionWriter(int maxInflight, int maxQueuedMessages, l
     private bool _finished;
     private long _queuedBytes;
 
+    /// <summary>QoS 1 and 2 messages sent and not acknowledged yet, and messages waiting for the in-flight window.</summary>
+    public int BackloggedMessages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outgoing.InflightCount + _outgoing.QueuedCount;
+            }
+        }
+    }
+
+    /// <summary>Bytes queued for the socket and not written yet.</summary>
+    public long BackloggedBytes => Volatile.Read(ref _queuedBytes);
+
     /// <summary>Queues a packet and writes it (see <see cref="Flush"/>); not to be called with the queue's lock held.</summary>
     public void Send(MqttPacket packet)
     {

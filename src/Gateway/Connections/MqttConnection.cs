@@ -46,6 +46,9 @@ internal sealed partial class MqttConnection : IConnectionSink
 
     public long Id { get; }
 
+    /// <summary>What waits to reach the client: messages unacknowledged or waiting for the window, and bytes not written yet.</summary>
+    public (int Messages, long Bytes) Backlog => (_writer.BackloggedMessages, _writer.BackloggedBytes);
+
     public string RemoteEndPoint { get; }
 
     public string? ClientId => _session.ClientId;

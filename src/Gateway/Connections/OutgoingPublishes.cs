@@ -18,6 +18,9 @@ internal sealed class OutgoingPublishes(int maxInflight, int maxQueued)
 
     public int InflightCount => _inflight?.Count ?? 0;
 
+    /// <summary>Messages waiting for the in-flight window.</summary>
+    public int QueuedCount => _queued?.Count ?? 0;
+
     /// <summary>
     /// Takes a message. Returns the PUBLISH to send now, or null when it waits for the window; <paramref name="overflowed"/>
     /// says the client reads too slowly for the queue's bound (and the message was not taken).

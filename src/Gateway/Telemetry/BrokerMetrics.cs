@@ -7,9 +7,11 @@ public sealed class BrokerMetrics
 {
     public const string MeterName = "Broker";
 
+    private readonly Meter _meter;
+
     public BrokerMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         Connections = meter.CreateUpDownCounter<long>("broker.connections", description: "Open MQTT connections, by transport (tcp, tls, websocket, websocket_tls)");
         MessagesIn = meter.CreateCounter<long>("broker.messages.in", description: "PUBLISH packets received from clients");
         MessagesOut = meter.CreateCounter<long>("broker.messages.out", description: "PUBLISH packets queued for clients");
@@ -21,6 +23,13 @@ public sealed class BrokerMetrics
         PublishDuration = meter.CreateHistogram<double>("broker.publish.duration", unit: "ms", description: "Duration of publish calls to instances, until the instance accepted the batch");
         PublishRetries = meter.CreateCounter<long>("broker.publish.retries", description: "Publish batches sent to an instance again: the call failed or timed out, or the instance could not take the batch yet");
         InboxDelay = meter.CreateHistogram<double>("broker.inbox.delay", unit: "ms", description: "Time from an instance sending a delivery batch to this gateway receiving it (the stream hop)");
+    }
+
+    /// <summary>Reports what waits to reach the clients, as <paramref name="backlog"/> gives it when metrics are collected.</summary>
+    public void ObserveBacklog(Func<(long Messages, long Bytes)> backlog)
+    {
+        _meter.CreateObservableUpDownCounter("broker.queued.messages", () => backlog().Messages, description: "QoS 1 and 2 messages sent to clients and not acknowledged yet, or waiting for a client's in-flight window");
+        _meter.CreateObservableUpDownCounter("broker.queued.bytes", () => backlog().Bytes, unit: "By", description: "Bytes queued for clients' sockets and not written yet");
     }
 
     public UpDownCounter<long> Connections { get; }

@@ -27,11 +27,13 @@ internal sealed class ConnectionHarness : IAsyncDisposable
     {
         var options = new GatewayOptions { MaxInflightMessages = 4, MaxQueuedMessages = 16 };
         configure?.Invoke(options);
+        var metrics = new BrokerMetrics(_metrics.GetRequiredService<IMeterFactory>());
+        Registry = new ConnectionRegistry(metrics);
         Services = new ConnectionServices(
             Microsoft.Extensions.Options.Options.Create(options),
             Registry,
             Directory,
-            new BrokerMetrics(_metrics.GetRequiredService<IMeterFactory>()),
+            metrics,
             Time,
             Log.CreateLogger<MqttConnection>());
         Connection = new MqttConnection(Services, new DuplexPipe(_toServer.Reader, _toClient.Writer), "test", "tcp");
@@ -42,7 +44,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
 
     public FakeInstanceDirectory Directory { get; } = new();
 
-    public ConnectionRegistry Registry { get; } = new();
+    public ConnectionRegistry Registry { get; }
 
     public LogRecorder Log { get; } = new();
 

@@ -41,6 +41,15 @@ public sealed partial class MetricsEndpointTests(ITestOutputHelper output) : IDi
         var client = new MqttTestClientOptions { Instance = "public", Secret = "public" };
         await using var subscriber = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, client with { ClientId = TestNames.ClientId() });
         await subscriber.SubscribeAsync("metrics/#");
+
+        // A second subscriber never acknowledges: its QoS 1 messages stay in flight, and count as queued.
+        await using var stalled = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, client with { ClientId = TestNames.ClientId() });
+        await stalled.SubscribeAsync("metrics/#");
+        stalled.Client.ApplicationMessageReceivedAsync += message =>
+        {
+            message.AutoAcknowledge = false;
+            return Task.CompletedTask;
+        };
         await using var publisher = await MqttTestClient.ConnectAsync("127.0.0.1", mqttPort, client with { ClientId = TestNames.ClientId() });
         for (var i = 0; i < Messages; i++)
         {
@@ -54,6 +63,7 @@ public sealed partial class MetricsEndpointTests(ITestOutputHelper output) : IDi
         for (var i = 0; i < Messages + 3; i++)
         {
             await subscriber.ReceiveAsync();
+            await stalled.ReceiveAsync();
         }
 
         using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
@@ -63,10 +73,12 @@ public sealed partial class MetricsEndpointTests(ITestOutputHelper output) : IDi
 
         // Payloads "0".."4" are a byte each; "first", "again" and "other" five each.
         Assert.Equal(Messages + 3, Sum(scraped, "broker_messages_in_total"));
-        Assert.Equal(Messages + 3, Sum(scraped, "broker_messages_out_total"));
+        Assert.Equal(2 * (Messages + 3), Sum(scraped, "broker_messages_out_total"));
         Assert.Equal(Messages + 15, Sum(scraped, "broker_bytes_in_bytes_total"));
-        Assert.Equal(Messages + 15, Sum(scraped, "broker_bytes_out_bytes_total"));
-        Assert.Equal(2, Sum(scraped, "broker_connections{otel_scope_name=\"Broker\",transport=\"tcp\"}"));
+        Assert.Equal(2 * (Messages + 15), Sum(scraped, "broker_bytes_out_bytes_total"));
+        Assert.Equal(3, Sum(scraped, "broker_connections{otel_scope_name=\"Broker\",transport=\"tcp\"}"));
+        Assert.Equal(3, Sum(scraped, "broker_queued_messages"));
+        Assert.Equal(0, Sum(scraped, "broker_queued_bytes"));
         Assert.Equal(2, Sum(scraped, "broker_retained_messages"));
         Assert.Equal(3, Sum(scraped, "broker_store_write_duration_milliseconds_count"));
         foreach (var prefix in new[] { "orleans_", "kestrel_", "dotnet_" })
@@ -124,20 +136,27 @@ public sealed partial class MetricsEndpointTests(ITestOutputHelper output) : IDi
     private static string PrometheusName(Instrument instrument)
     {
         var name = instrument.Name.Replace('.', '_');
-        name += instrument.Unit switch
+        var unit = instrument.Unit switch
         {
             "By" => "_bytes",
             "ms" => "_milliseconds",
             _ => "",
         };
+        name += name.EndsWith(unit, StringComparison.Ordinal) ? "" : unit;
         return instrument.GetType().GetGenericTypeDefinition() == typeof(Counter<>) ? name + "_total" : name;
     }
 
     [GeneratedRegex(@"\b(broker|orleans|dotnet|kestrel)_[a-z_]+")]
     private static partial Regex MetricName();
 
-    /// <summary>The sum of a metric's samples over its label sets, from the Prometheus text format.</summary>
-    private static double Sum(string scraped, string metric) => scraped.Split('\n')
-        .Where(line => line.StartsWith(metric + (metric.EndsWith('}') ? " " : "{"), StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
-        .Sum(line => double.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    /// <summary>The sum of a metric's samples over its label sets, from the Prometheus text format; the metric must be there.</summary>
+    private static double Sum(string scraped, string metric)
+    {
+        var samples = scraped.Split('\n')
+            .Where(line => line.StartsWith(metric + (metric.EndsWith('}') ? " " : "{"), StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.True(samples.Count > 0, $"the scrape has no {metric}");
+        return samples.Sum();
+    }
 }
