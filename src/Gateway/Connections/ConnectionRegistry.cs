@@ -1,5 +1,5 @@
-using Broker.Gateway.Telemetry;
 using System.Collections.Concurrent;
+using Broker.Gateway.Telemetry;
 
 namespace Broker.Gateway.Connections;
 
