@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Broker.Gateway.Telemetry;
 using Broker.Grains;
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 using Broker.Streaming;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using Broker.Gateway.Transports;
-using Broker.Grains.Hosting;
+using Broker.Grains.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;

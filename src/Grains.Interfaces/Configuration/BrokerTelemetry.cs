@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Trace;
 
-namespace Broker.Grains.Hosting;
+namespace Broker.Grains.Configuration;
 
 /// <summary>
 /// What gateways and silos share of their telemetry: whether an OTLP collector is configured (by the variables every
