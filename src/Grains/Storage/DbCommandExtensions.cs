@@ -8,14 +8,8 @@ internal readonly record struct SqlStatement(string Sql, params (string Name, ob
 internal static class DbCommandExtensions
 {
     /// <summary>Adds a parameter by name; null is sent as SQL NULL.</summary>
-    public static DbParameter AddParameter(this DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value) =>
+        Add(command.Parameters, command.CreateParameter(), name, value);
 
     /// <summary>
     /// Runs <paramref name="statements"/> in order in <paramref name="transaction"/>: in one round trip where the
@@ -49,10 +43,7 @@ internal static class DbCommandExtensions
             command.CommandText = statement.Sql;
             foreach (var (name, value) in statement.Parameters)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
+                Add(command.Parameters, command.CreateParameter(), name, value);
             }
 
             batch.BatchCommands.Add(command);
@@ -62,5 +53,13 @@ internal static class DbCommandExtensions
         {
             await batch.ExecuteNonQueryAsync();
         }
+    }
+
+    private static DbParameter Add(DbParameterCollection parameters, DbParameter parameter, string name, object? value)
+    {
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        parameters.Add(parameter);
+        return parameter;
     }
 }
