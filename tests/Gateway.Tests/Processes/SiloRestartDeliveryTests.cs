@@ -59,7 +59,8 @@ public sealed class SiloRestartDeliveryTests
         // Subscribers on both gateways, new ones and those from before the crash whose connection survived it.
         await using var laterOnB = await ClusterProcesses.ConnectWhenServedAsync(mqttB, ReadinessTimeout);
         await laterOnB.SubscribeAsync(_topic);
-        await using var laterOnA = await MqttTestClient.ConnectAsync("127.0.0.1", mqttA, ClusterProcesses.Client());
+        // Each gateway's cluster client may still lack a silo connection for a moment after readiness: both first CONNECTs are tried again.
+        await using var laterOnA = await ClusterProcesses.ConnectWhenServedAsync(mqttA, ReadinessTimeout);
         await laterOnA.SubscribeAsync(_topic);
         var subscribers = new List<(string Name, MqttTestClient Client)>
         {
